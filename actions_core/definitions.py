@@ -1,0 +1,208 @@
+"""Destination definitions: the typed, immutable objects a destination plugin registers.
+
+Vocabulary and shape follow Segment's actions-core (destination, settings, action, field,
+preset, perform, perform_batch) so that its users recognise them. Definitions are frozen
+dataclasses: a registered destination cannot drift while a run uses it. Consistency checks
+(presets naming real actions, triggers that parse, defaults that compile) happen when the
+definition is registered, in :mod:`actions_core.registry`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal, Protocol
+
+if TYPE_CHECKING:
+    import httpx
+
+    from actions_core.outcomes import ItemResult
+
+FieldType = Literal[
+    "string", "text", "password", "number", "integer", "boolean", "object", "datetime"
+]
+FIELD_TYPES: tuple[str, ...] = (
+    "string", "text", "password", "number", "integer", "boolean", "object", "datetime"
+)
+
+Payload = dict[str, Any]
+Settings = Mapping[str, Any]
+
+
+class _Unset:
+    """The type of :data:`UNSET`: a field with no default mapping (``None`` is a real default)."""
+
+    _instance: _Unset | None = None
+
+    def __new__(cls) -> _Unset:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "UNSET"
+
+    def __bool__(self) -> bool:
+        return False
+
+
+UNSET: Any = _Unset()
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One allowed value of a field, with the label a user sees."""
+
+    value: str | int | float | bool
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class Field:
+    """A field of an action's payload, or a destination setting.
+
+    ``default`` is a mapping value (a literal or a directive such as ``{"@path": "userId"}``);
+    it is what a preset maps the field to. ``properties`` are the nested fields of an
+    ``object`` field.
+    """
+
+    key: str
+    label: str
+    type: FieldType
+    description: str = ""
+    required: bool = False
+    default: Any = UNSET
+    choices: tuple[Choice, ...] = ()
+    multiple: bool = False
+    allow_null: bool = False
+    properties: tuple[Field, ...] = ()
+    hidden: bool = False
+
+    @property
+    def is_secret(self) -> bool:
+        return self.type == "password"
+
+
+class RequestFn(Protocol):
+    """``ctx.request``: sends one HTTP request with the destination's request defaults, retries
+    per the run's policy, and raises :class:`~actions_core.errors.HTTPError` on a non-2xx."""
+
+    def __call__(
+        self,
+        method: str,
+        url: str,
+        *,
+        json: Any = None,
+        headers: Mapping[str, str] | None = None,
+        params: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> httpx.Response: ...
+
+
+@dataclass(frozen=True)
+class ExecutionContext:
+    """What ``perform``, ``perform_batch`` and the authentication test receive besides the
+    payload: the validated settings and the request function."""
+
+    settings: Settings
+    request: RequestFn
+    mapping_name: str | None = None
+
+
+PerformFn = Callable[[ExecutionContext, Payload], "ItemResult | httpx.Response | None"]
+PerformBatchFn = Callable[[ExecutionContext, Sequence[Payload]], "Sequence[ItemResult] | None"]
+AuthTestFn = Callable[[ExecutionContext], None]
+
+
+@dataclass(frozen=True)
+class RequestDefaults:
+    """Merged into every request of a destination (the reference's ``extendRequest``)."""
+
+    headers: Mapping[str, str] = field(default_factory=dict)
+    timeout: float | None = None
+
+
+@dataclass(frozen=True)
+class Action:
+    """An action: fields that a mapping fills, and what to do with the resulting payloads.
+
+    ``batch_keys`` name payload fields that partition batches: payloads with different values
+    never share a ``perform_batch`` call, and calls with the same values run one after another
+    in input order (retries included), so the last event for a key always wins.
+    ``max_batch_size`` caps how many payloads one ``perform_batch`` call receives.
+    """
+
+    key: str
+    title: str
+    fields: tuple[Field, ...]
+    perform: PerformFn
+    description: str = ""
+    default_trigger: str | None = None
+    perform_batch: PerformBatchFn | None = None
+    batch_keys: tuple[str, ...] = ()
+    max_batch_size: int | None = None
+
+    def field(self, key: str) -> Field | None:
+        return next((f for f in self.fields if f.key == key), None)
+
+
+@dataclass(frozen=True)
+class Preset:
+    """A ready-made subscription: trigger, action and mapping (usually every field's default)."""
+
+    name: str
+    action_key: str
+    trigger: str
+    mapping: Mapping[str, Any]
+    type: Literal["automatic", "specificEvent"] = "automatic"
+
+
+@dataclass(frozen=True)
+class Destination:
+    """A destination definition, as a plugin registers it."""
+
+    name: str
+    slug: str
+    settings: tuple[Field, ...]
+    actions: tuple[Action, ...]
+    description: str = ""
+    presets: tuple[Preset, ...] = ()
+    authentication_test: AuthTestFn | None = None
+    request_defaults: Callable[[Settings], RequestDefaults] | None = None
+
+    def action(self, key: str) -> Action | None:
+        return next((a for a in self.actions if a.key == key), None)
+
+    def preset(self, name: str) -> Preset | None:
+        return next((p for p in self.presets if p.name == name), None)
+
+    @property
+    def secret_settings(self) -> tuple[str, ...]:
+        """Keys of ``password`` settings: their values must never be shown."""
+        return tuple(f.key for f in self.settings if f.is_secret)
+
+
+def default_values(fields: Sequence[Field]) -> dict[str, Any]:
+    """A preset's mapping: every field that has a default, mapped to it."""
+    return {f.key: f.default for f in fields if f.default is not UNSET}
+
+
+__all__ = [
+    "FIELD_TYPES",
+    "UNSET",
+    "Action",
+    "AuthTestFn",
+    "Choice",
+    "Destination",
+    "ExecutionContext",
+    "Field",
+    "FieldType",
+    "Payload",
+    "PerformBatchFn",
+    "PerformFn",
+    "Preset",
+    "RequestDefaults",
+    "RequestFn",
+    "Settings",
+    "default_values",
+]

@@ -1,0 +1,206 @@
+"""The error hierarchy.
+
+Every error the framework raises derives from :class:`ActionsCoreError`. The branches map to
+what a user must do about it, and the engine maps them to outcomes:
+
+* :class:`ConfigError` (fix the config / definition; nothing is sent): ``TriggerSyntaxError``,
+  ``MappingError``, ``SettingsValidationError``, ``DefinitionError``.
+* :class:`PluginError`: an installed destination plugin is broken or ambiguous.
+* :class:`PayloadValidationError`: one event's mapped payload is invalid -> ``rejected``.
+* :class:`IntegrationError`: the destination refused the event for a reason of its own
+  -> ``rejected``, never retried.
+* :class:`RetryableError`: transient; the request client retries it -> ``failed`` when the
+  retries run out.
+* :class:`HTTPError`: a non-2xx response; ``retryable`` says which side of the line it is on.
+
+Messages never contain secrets: the engine redacts every message it records, and the classes
+here never format request bodies or headers into their text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+
+class ActionsCoreError(Exception):
+    """Base class of every error raised by actions_core."""
+
+
+# --------------------------------------------------------------------------- config side
+
+
+@dataclass(frozen=True)
+class SourceLocation:
+    """Where in a file something was written (1-based line and column)."""
+
+    file: str | None = None
+    line: int | None = None
+    column: int | None = None
+
+    def __str__(self) -> str:
+        parts = [self.file or "<config>"]
+        if self.line is not None:
+            parts.append(str(self.line))
+            if self.column is not None:
+                parts.append(str(self.column))
+        return ":".join(parts)
+
+
+class ConfigError(ActionsCoreError):
+    """A config, definition or mapping is wrong; fix it before anything is sent.
+
+    ``location`` (file, line, column) is filled in by the YAML loader when it knows where the
+    offending value was written; ``path`` names the value inside the document
+    (``mappings[1].trigger``).
+    """
+
+    def __init__(
+        self, message: str, *, location: SourceLocation | None = None, path: str | None = None
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.location = location
+        self.path = path
+
+    def __str__(self) -> str:
+        prefix = f"{self.location}: " if self.location is not None else ""
+        where = f"{self.path}: " if self.path else ""
+        return f"{prefix}{where}{self.message}"
+
+
+class TriggerSyntaxError(ConfigError, ValueError):
+    """An FQL trigger does not parse. ``column`` is 1-based."""
+
+    def __init__(self, message: str, *, text: str, column: int, expected: str = "") -> None:
+        super().__init__(message)
+        self.text = text
+        self.column = column
+        self.expected = expected
+
+
+@dataclass(frozen=True)
+class MappingProblem:
+    """One problem in a mapping: a JSON-pointer-like location and what is wrong there."""
+
+    location: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.location} {self.message}" if self.location else self.message
+
+
+class MappingError(ConfigError):
+    """A mapping does not compile. ``problems`` lists every problem, not just the first."""
+
+    def __init__(self, problems: Sequence[MappingProblem]) -> None:
+        self.problems = tuple(problems)
+        super().__init__(" ".join(str(p) for p in self.problems))
+
+
+class DefinitionError(ConfigError):
+    """A destination definition is inconsistent (names the destination and the item)."""
+
+
+class SettingsValidationError(ConfigError):
+    """Destination settings fail their schema. Password values are never echoed."""
+
+    def __init__(self, messages: Sequence[str]) -> None:
+        self.messages = tuple(messages)
+        super().__init__(" ".join(self.messages))
+
+
+class PluginError(ActionsCoreError):
+    """A destination plugin could not be loaded, or two plugins claim the same slug."""
+
+
+class UnknownDestinationError(PluginError, LookupError):
+    """No installed plugin provides the requested destination slug."""
+
+
+# ------------------------------------------------------------------------- event side
+
+
+class PayloadValidationError(ActionsCoreError):
+    """A mapped payload fails the action's schema (reference error type
+    ``PAYLOAD_VALIDATION_FAILED``)."""
+
+    error_type = "PAYLOAD_VALIDATION_FAILED"
+
+    def __init__(self, messages: Sequence[str]) -> None:
+        self.messages = tuple(messages)
+        super().__init__(" ".join(self.messages))
+
+
+class IntegrationError(ActionsCoreError):
+    """The destination refuses this event for a reason of its own; retrying will not help."""
+
+    def __init__(self, message: str, *, code: str = "INTEGRATION_ERROR", status: int = 400) -> None:
+        super().__init__(message)
+        self.code = code
+        self.status = status
+
+
+class RetryableError(ActionsCoreError):
+    """A transient failure: the request client retries it within its bounds."""
+
+    def __init__(self, message: str, *, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class RequestTimeoutError(RetryableError):
+    """No response within the request timeout."""
+
+
+class NetworkError(RetryableError):
+    """The connection failed (refused, reset, DNS, ...)."""
+
+
+# Statuses that are worth another attempt (framework.md, "HTTP and retries").
+RETRYABLE_STATUSES = frozenset({408, 409, 423, 429, 500, 502, 503, 504, 505, 506, 507, 508, 509, 510, 511})
+
+
+class HTTPError(ActionsCoreError):
+    """A non-2xx response. The message is the status and reason phrase, like the reference's
+    (``429 Too Many Requests``); the response body is kept, redacted, in ``body``."""
+
+    def __init__(self, status: int, reason: str, *, body: str = "", url: str = "") -> None:
+        super().__init__(f"{status} {reason}".strip())
+        self.status = status
+        self.reason = reason
+        self.body = body
+        self.url = url
+
+    @property
+    def retryable(self) -> bool:
+        return self.status in RETRYABLE_STATUSES or (self.status >= 500 and self.status != 501)
+
+
+class AuthenticationError(HTTPError):
+    """401/403: the credentials are wrong or lack a permission. Stops a run early."""
+
+    @property
+    def retryable(self) -> bool:
+        return False
+
+
+__all__ = [
+    "ActionsCoreError",
+    "AuthenticationError",
+    "ConfigError",
+    "DefinitionError",
+    "HTTPError",
+    "IntegrationError",
+    "MappingError",
+    "MappingProblem",
+    "NetworkError",
+    "PayloadValidationError",
+    "PluginError",
+    "RequestTimeoutError",
+    "RetryableError",
+    "SettingsValidationError",
+    "SourceLocation",
+    "TriggerSyntaxError",
+    "UnknownDestinationError",
+]

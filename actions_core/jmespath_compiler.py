@@ -1,0 +1,283 @@
+"""JMESPath expressions compiled into closures, for the ``@path`` mapping directive.
+
+``jmespath.search`` re-walks the parsed tree for every event through a generic visitor. The
+expressions that mappings actually use are small (``context.traits.email``,
+``traits.email || context.traits.email``), so :func:`compile_expression` turns the common node
+types (field, subexpression, index, pipe, ``||``, ``&&``, ``!``, literal, ``@``) into Python
+closures with jmespath's exact semantics, and hands every other subtree (projections,
+filters, functions, multi-selects, comparisons, slices) to jmespath's own tree interpreter.
+The tree interpreter is compositional, so a mixed tree evaluates exactly like
+``jmespath.search`` would.
+
+Load-time checks: a syntax error, an unknown function or a wrong number of arguments is
+reported by :class:`ExpressionError` (jmespath itself only notices the last two per event).
+At run time the compiled ``search`` never raises: an error inside jmespath (say, ``length``
+given a number) makes the result ``None``, JMESPath's null.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import jmespath
+from jmespath import exceptions as jmespath_exceptions
+from jmespath.functions import Functions
+from jmespath.visitor import TreeInterpreter
+
+__all__ = ["CompiledExpression", "ExpressionError", "compile_expression", "is_false"]
+
+Search = Callable[[Any], Any]
+"""A compiled expression: takes a JSON value, returns the result (``None`` is null)."""
+
+Node = dict[str, Any]
+
+# One interpreter serves every fallback: it keeps no per-search state (only a cache of
+# visit methods), unlike ``ParsedResult.search``, which builds a new one for each call.
+_INTERPRETER = TreeInterpreter()
+_FUNCTIONS: dict[str, dict[str, Any]] = Functions.FUNCTION_TABLE
+
+
+class ExpressionError(ValueError):
+    """An expression is not valid JMESPath; ``messages`` says why, in jmespath's words."""
+
+    def __init__(self, messages: list[str]) -> None:
+        super().__init__("; ".join(messages))
+        self.messages = messages
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledExpression:
+    """A compiled expression.
+
+    ``search`` evaluates it against a value and never raises. ``keys`` is set when the
+    expression is a plain chain of field names (``a.b.c`` -> ``("a", "b", "c")``, ``@`` ->
+    ``()``), so a caller can do its own dict lookups; ``native`` is false when part of the tree
+    runs on jmespath's interpreter.
+    """
+
+    expression: str
+    search: Search
+    keys: tuple[str, ...] | None
+    native: bool
+
+
+def is_false(value: Any) -> bool:
+    """JMESPath falsiness: null, false, and the empty string, array and object (not 0)."""
+    return value is None or value is False or (isinstance(value, str | list | dict) and not value)
+
+
+def compile_expression(expression: str) -> CompiledExpression:
+    """Parse and compile ``expression``; raises :class:`ExpressionError` if it is invalid."""
+    try:
+        tree: Node = jmespath.compile(expression).parsed
+    except jmespath_exceptions.JMESPathError as exc:
+        raise ExpressionError([_one_line(exc)]) from None
+    except RecursionError:
+        raise ExpressionError(["the expression is nested too deeply"]) from None
+    problems = [problem for node in _walk(tree) if (problem := _check_function(node))]
+    if problems:
+        raise ExpressionError(problems)
+    keys = _field_chain(tree)
+    if keys is not None:
+        return CompiledExpression(expression, _chain(keys), keys, native=True)
+    fallback = [False]
+    search = _compile(tree, fallback)
+    if fallback[0]:
+        search = _never_raise(search)
+    return CompiledExpression(expression, search, None, native=not fallback[0])
+
+
+# --------------------------------------------------------------------------- load-time checks
+
+
+def _one_line(exc: Exception) -> str:
+    """jmespath's message without the echoed expression and caret lines."""
+    first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return first.removesuffix(", for expression:").rstrip(":")
+
+
+def _walk(node: Node) -> Iterator[Node]:
+    yield node
+    for child in node.get("children", ()):
+        if isinstance(child, dict):
+            yield from _walk(child)
+
+
+def _check_function(node: Node) -> str | None:
+    """The problem with a function call (unknown name, wrong arity), in jmespath's words."""
+    if node.get("type") != "function_expression":
+        return None
+    name: str = node["value"]
+    spec = _FUNCTIONS.get(name)
+    if spec is None:
+        return f"Unknown function: {name}()"
+    signature = spec["signature"]
+    given = len(node["children"])
+    if signature and signature[-1].get("variadic"):
+        if given < len(signature):
+            return str(jmespath_exceptions.VariadictArityError(len(signature), given, name))
+    elif given != len(signature):
+        return str(jmespath_exceptions.ArityError(len(signature), given, name))
+    return None
+
+
+# --------------------------------------------------------------------------- compilation
+
+
+def _field_chain(node: Node) -> tuple[str, ...] | None:
+    """``a.b.c`` as ``("a", "b", "c")``; ``@`` as ``()``; anything else ``None``."""
+    kind = node["type"]
+    if kind == "current":
+        return ()
+    if kind == "field":
+        return (node["value"],)
+    if kind == "subexpression":
+        keys: list[str] = []
+        for child in node["children"]:
+            sub = _field_chain(child)
+            if sub is None:
+                return None
+            keys.extend(sub)
+        return tuple(keys)
+    return None
+
+
+def _chain(keys: tuple[str, ...]) -> Search:
+    """Nested ``.get`` lookups; a non-object on the way gives null, as in jmespath."""
+    if not keys:
+        return _identity
+    if len(keys) == 1:
+        (k0,) = keys
+
+        def get1(value: Any) -> Any:
+            try:
+                return value.get(k0)
+            except AttributeError:
+                return None
+
+        return get1
+    if len(keys) == 2:
+        k0, k1 = keys
+
+        def get2(value: Any) -> Any:
+            try:
+                return value.get(k0).get(k1)
+            except AttributeError:
+                return None
+
+        return get2
+
+    def get_n(value: Any) -> Any:
+        try:
+            for key in keys:
+                value = value.get(key)
+        except AttributeError:
+            return None
+        return value
+
+    return get_n
+
+
+def _identity(value: Any) -> Any:
+    return value
+
+
+def _compile(node: Node, fallback: list[bool]) -> Search:
+    """A closure for ``node``; unsupported subtrees run on jmespath's interpreter."""
+    kind = node["type"]
+    keys = _field_chain(node)
+    if keys is not None:
+        return _chain(keys)
+    children: list[Node] = node["children"]
+    if kind in ("subexpression", "index_expression", "pipe"):
+        return _sequence([_compile(child, fallback) for child in children])
+    if kind == "index":
+        return _index(node["value"])
+    if kind == "literal":
+        constant = node["value"]
+        return lambda _value: constant
+    if kind == "identity":
+        return _identity
+    if kind == "or_expression":
+        return _or(_compile(children[0], fallback), _compile(children[1], fallback))
+    if kind == "and_expression":
+        return _and(_compile(children[0], fallback), _compile(children[1], fallback))
+    if kind == "not_expression":
+        return _not(_compile(children[0], fallback))
+    fallback[0] = True
+    visit = _INTERPRETER.visit
+    return lambda value: visit(node, value)
+
+
+def _sequence(steps: list[Search]) -> Search:
+    if len(steps) == 1:
+        return steps[0]
+    if len(steps) == 2:
+        first, second = steps
+        return lambda value: second(first(value))
+
+    def run(value: Any) -> Any:
+        for step in steps:
+            value = step(value)
+        return value
+
+    return run
+
+
+def _index(position: int) -> Search:
+    def index(value: Any) -> Any:
+        if not isinstance(value, list):
+            return None
+        try:
+            return value[position]
+        except IndexError:
+            return None
+
+    return index
+
+
+def _or(left: Search, right: Search) -> Search:
+    def or_(value: Any) -> Any:
+        matched = left(value)
+        if (
+            matched is None
+            or matched is False
+            or (isinstance(matched, str | list | dict) and not matched)
+        ):
+            return right(value)
+        return matched
+
+    return or_
+
+
+def _and(left: Search, right: Search) -> Search:
+    def and_(value: Any) -> Any:
+        matched = left(value)
+        return matched if is_false(matched) else right(value)
+
+    return and_
+
+
+def _not(operand: Search) -> Search:
+    def not_(value: Any) -> Any:
+        result = operand(value)
+        # jmespath's own rule: Python truthiness, except that a numeric 0 is truthy.
+        if isinstance(result, int | float) and not isinstance(result, bool) and result == 0:
+            return False
+        return not result
+
+    return not_
+
+
+def _never_raise(search: Search) -> Search:
+    """Errors jmespath raises at run time (a function given the wrong type, ...) -> null."""
+
+    def guarded(value: Any) -> Any:
+        try:
+            return search(value)
+        except Exception:
+            return None
+
+    return guarded

@@ -1,0 +1,125 @@
+"""``@template`` strings (``"Hi {{traits.name}}"``), parsed once, and JavaScript-style text.
+
+The reference renders placeholders with its dotted-path ``get`` (``a.b[0].c``, ``a["x y"]``)
+and turns the value into text the way JavaScript's ``String()`` does. Users see that text in
+the requests a destination sends, so :func:`js_string` copies it: ``null`` and a missing value
+render as ``""``, numbers as JavaScript prints them (``1.0`` -> ``"1"``, ``1e-7`` ->
+``"1e-7"``), booleans as ``true``/``false``, arrays joined with ``,`` and objects as
+``[object Object]``.
+
+Differences from the reference, on purpose: a leading ``$.`` in a placeholder means the root
+(as in ``@path``), a value is never re-scanned for placeholders, and a path that runs into a
+falsy value (``{{count.x}}`` with ``count: 0``) renders ``""`` instead of that value.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+from typing import Any
+
+__all__ = ["compile_template", "js_string", "split_dotted_path"]
+
+Render = Callable[[Any], str]
+
+# The reference's placeholder syntax: {{{path}}} and {{path}}, with no "}" inside.
+_PLACEHOLDER = re.compile(r"\{\{\{([^}]+)\}\}\}|\{\{([^}]+)\}\}")
+# The reference's path splitter: "." or "[" before a quote or digit, or "]" after one.
+_PATH_SEPARATOR = re.compile(r"""\[(?=["'\d])|\.|(?<=["'\d])\]+""")
+
+
+def split_dotted_path(path: str) -> tuple[str, ...]:
+    """``a.b[0]["c d"]`` -> ``("a", "b", "0", "c d")``; a leading ``$.`` is the root."""
+    if path == "$":
+        return ()
+    path = path.removeprefix("$.")
+    parts = (part.replace('"', "").replace("'", "") for part in _PATH_SEPARATOR.split(path))
+    return tuple(part for part in parts if part)
+
+
+def lookup(value: Any, keys: tuple[str, ...]) -> Any:
+    """Follow ``keys`` through objects and (by decimal index) arrays; ``None`` if missing."""
+    for key in keys:
+        if isinstance(value, dict):
+            value = value.get(key)
+        elif isinstance(value, list) and key.isdecimal() and int(key) < len(value):
+            value = value[int(key)]
+        else:
+            return None
+    return value
+
+
+def compile_template(template: str) -> Render:
+    """Parse ``template`` into literal text and pre-split paths; returns the renderer."""
+    parts: list[str | tuple[str, ...]] = []
+    position = 0
+    for match in _PLACEHOLDER.finditer(template):
+        if match.start() > position:
+            parts.append(template[position : match.start()])
+        parts.append(split_dotted_path((match.group(1) or match.group(2)).strip()))
+        position = match.end()
+    if position < len(template):
+        parts.append(template[position:])
+    if not parts:
+        return lambda _event: ""
+    if len(parts) == 1 and isinstance(parts[0], str):
+        text = parts[0]
+        return lambda _event: text
+    frozen = tuple(parts)
+
+    def render(event: Any) -> str:
+        return "".join(
+            [part if isinstance(part, str) else js_string(lookup(event, part)) for part in frozen]
+        )
+
+    return render
+
+
+def js_string(value: Any) -> str:
+    """``String(value)`` as JavaScript computes it, with ``null`` (or absent) as ``""``."""
+    if isinstance(value, str):
+        return value
+    if value is None:
+        return ""
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return _js_number(value)
+    if isinstance(value, list):
+        return ",".join(js_string(item) for item in value)
+    return "[object Object]"
+
+
+def _js_number(x: float) -> str:
+    """ECMAScript ``Number::toString`` (shortest round-trip digits, JS exponent rules)."""
+    if math.isnan(x):
+        return "NaN"
+    if math.isinf(x):
+        return "Infinity" if x > 0 else "-Infinity"
+    if x == 0:
+        return "0"
+    sign = "-" if x < 0 else ""
+    mantissa, _, exponent = repr(abs(x)).partition("e")
+    whole, _, fraction = mantissa.partition(".")
+    digits = whole + fraction
+    point = len(whole) + int(exponent or 0)  # value = 0.<digits> * 10**point
+    stripped = digits.lstrip("0")
+    point -= len(digits) - len(stripped)
+    digits = stripped.rstrip("0")
+    k, n = len(digits), point
+    if k <= n <= 21:
+        text = digits + "0" * (n - k)
+    elif 0 < n <= 21:
+        text = f"{digits[:n]}.{digits[n:]}"
+    elif -6 < n <= 0:
+        text = "0." + "0" * -n + digits
+    else:
+        e = n - 1
+        exp = f"e{'+' if e >= 0 else '-'}{abs(e)}"
+        text = digits + exp if k == 1 else f"{digits[0]}.{digits[1:]}{exp}"
+    return sign + text
