@@ -91,7 +91,10 @@ def js_string(value: Any) -> str:
     if isinstance(value, float):
         return _js_number(value)
     if isinstance(value, list):
-        return ",".join(js_string(item) for item in value)
+        try:
+            return ",".join([js_string(item) for item in value])
+        except RecursionError:  # absurdly nested arrays: never raise per event
+            return ""
     return "[object Object]"
 
 

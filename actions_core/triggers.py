@@ -51,6 +51,10 @@ class Trigger:
     text: str
     _predicate: Predicate = field(repr=False, compare=False)
 
+    def __reduce__(self) -> tuple[Callable[[str], Trigger], tuple[str]]:
+        """Closures do not pickle, so a trigger pickles as its text and is parsed again."""
+        return parse_trigger, (self.text,)
+
     def matches(self, event: Mapping[str, Any]) -> bool:
         """Whether ``event`` satisfies the trigger. Never raises: a non-mapping event, or any
         odd value at any path, is simply not a match."""
@@ -74,9 +78,13 @@ _OPERATOR_HINTS = {"==": "=", "===": "=", "!==": "!=", "<>": "!=", "=>": ">=", "
 _CHAR_HINTS = {"&": " (write 'and')", "|": " (write 'or')"}
 _WORDS = frozenset({"and", "or", "true", "false", "null"})
 _ESCAPES = {'"': '"', "'": "'", "\\": "\\", "n": "\n", "t": "\t", "r": "\r"}
+_ESCAPE = re.compile(r"\\(.)", re.DOTALL)
+_STRING = re.compile(r""""(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'""", re.DOTALL)
 _NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]+)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+_LITERAL = re.compile(r"[\w.$\\+-]+")  # how far a malformed number runs, for the message
+_PATH = re.compile(r"(?:[^\W\d]|\$|\\.)(?:[\w$-]|\\.)*(?:\.(?:[\w$-]|\\.)+)*", re.DOTALL)
+_SEGMENT = re.compile(r"(?:[\w$-]|\\.)+", re.DOTALL)
 _CONDITION = "a condition (a comparison such as type = \"track\", contains(...), match(...) or '(')"
-_VALUE = "a value (a string, number, true, false or null)"
 
 
 class _Token(NamedTuple):
@@ -90,84 +98,58 @@ class _Token(NamedTuple):
     raw: str
 
 
-def _is_ident(char: str) -> bool:
-    return char.isalnum() or char in "_-$\\"
-
-
 def _tokenize(text: str) -> list[_Token]:
     """Split ``text`` into tokens, ending with an ``end`` token or an ``error`` token."""
     tokens: list[_Token] = []
     i, n = 0, len(text)
+
+    def error(at: int, expected: str, found: str = "") -> list[_Token]:
+        return [*tokens, _Token("error", (expected, found), at + 1, text[at : at + 1])]
+
     while i < n:
-        char, start = text[i], i
+        char = text[i]
+        value: Any = char
         if char.isspace():
             i += 1
             continue
         if char in "(),":
-            tokens.append(_Token(char, char, i + 1, char))
-            i += 1
+            kind, end = char, i + 1
         elif char in "=!<>":
-            while i < n and text[i] in "=!<>":
-                i += 1
-            op = text[start:i]
-            tokens.append(_Token("not" if op == "!" else "op", op, start + 1, op))
+            end = i + 1
+            while end < n and text[end] in "=!<>":
+                end += 1
+            value = text[i:end]
+            kind = "not" if value == "!" else "op"
         elif char in "\"'":
-            i, value = i + 1, []
-            while i < n and text[i] != char:
-                if text[i] == "\\" and i + 1 < n:
-                    value.append(_ESCAPES.get(text[i + 1], text[i : i + 2]))
-                    i += 2
-                else:
-                    value.append(text[i])
-                    i += 1
-            if i >= n:
-                expected = f"a closing {char} for the string that starts at column {start + 1}"
-                return [*tokens, _Token("error", (expected, ""), start + 1, char)]
-            i += 1
-            tokens.append(_Token("string", "".join(value), start + 1, text[start:i]))
+            if (match := _STRING.match(text, i)) is None:
+                return error(i, f"a closing {char} for the string that starts at column {i + 1}")
+            kind, end = "string", match.end()
+            value = _ESCAPE.sub(lambda m: _ESCAPES.get(m[1], m[0]), text[i + 1 : end - 1])
         elif char in "0123456789+-.":
-            match = _NUMBER.match(text, i)
-            i = match.end() if match else i + 1
-            while i < n and (_is_ident(text[i]) or text[i] == "."):
-                i += 1
-            raw = text[start:i]
-            if match is None or i != match.end() or len(raw) > 400:
-                return [*tokens, _Token("error", ("a number", f", found {raw!r}"), start + 1, raw)]
-            number = float(raw) if any(c in raw for c in ".eE") else int(raw)
-            tokens.append(_Token("number", number, start + 1, raw))
-        elif char.isalpha() or char in "_$\\":
-            segments: list[str] = []
-            escaped = False
-            while True:
-                segment: list[str] = []
-                while i < n and _is_ident(text[i]):
-                    if text[i] == "\\":
-                        if i + 1 >= n:
-                            expected = "a character after '\\' in a field name"
-                            return [*tokens, _Token("error", (expected, ""), i + 1, "\\")]
-                        segment.append(text[i + 1])
-                        escaped, i = True, i + 2
-                    else:
-                        segment.append(text[i])
-                        i += 1
-                if not segment:
-                    found = "" if i >= n else f", found {text[i]!r}"
-                    expected = "a field name after '.'"
-                    return [*tokens, _Token("error", (expected, found), i + 1, text[i : i + 1])]
-                segments.append("".join(segment))
-                if i < n and text[i] == ".":
-                    i += 1
-                    continue
-                break
-            raw = text[start:i]
-            if not escaped and raw in _WORDS:
-                tokens.append(_Token("word", raw, start + 1, raw))
-            else:
-                tokens.append(_Token("path", tuple(segments), start + 1, raw))
+            match, literal = _NUMBER.match(text, i), _LITERAL.match(text, i)
+            raw = literal[0] if literal else char
+            if len(raw) > 400:
+                return error(i, "a number of at most 400 characters")
+            if match is None or match.end() != i + len(raw):
+                return error(i, "a number", f", found {raw!r}")
+            kind, end = "number", match.end()
+            value = float(raw) if any(c in raw for c in ".eE") else int(raw)
+        elif (match := _PATH.match(text, i)) is not None:
+            kind, end = "path", match.end()
+            if (after := text[end : end + 1]) in (".", "\\"):  # 'properties.' or a final '\\'
+                expected = "a field name after '.'" if after == "." else "a character after '\\'"
+                return error(end + 1, expected, f", found {text[end + 1]!r}" if end + 1 < n else "")
+            raw = match[0]
+            value = tuple(_ESCAPE.sub(r"\1", segment) for segment in _SEGMENT.findall(raw))
+            if raw in _WORDS:
+                kind, value = "word", raw
+        elif char == "\\":  # only unmatched at the very end
+            return error(i + 1, "a character after '\\'")
         else:
             expected = "a field, value, operator, parenthesis, 'and' or 'or'"
-            found = f", found the character {char!r}{_CHAR_HINTS.get(char, '')}"
-            return [*tokens, _Token("error", (expected, found), start + 1, char)]
+            return error(i, expected, f", found {char!r}{_CHAR_HINTS.get(char, '')}")
+        tokens.append(_Token(kind, value, i + 1, text[i:end]))
+        i = end
     return [*tokens, _Token("end", None, n + 1, "")]
 
 
@@ -186,13 +168,16 @@ class _Parser:
         self.depth = 0
         self.equalities: dict[Predicate, tuple[tuple[str, ...], str]] = {}
 
-    def fail(self, token: _Token, expected: str, found: str | None = None) -> TriggerSyntaxError:
-        """Build the error for ``token``: column, what was expected, after what, what was found."""
-        after = f" after {self.tokens[self.pos - 1].raw!r}" if self.pos > 0 else ""
+    def fail(
+        self, token: _Token, expected: str, found: str | None = None, *, after: bool = False
+    ) -> TriggerSyntaxError:
+        """The error at ``token``: its column, what was expected (``after`` the previous token),
+        and what was found instead."""
+        after_text = f" after {self.tokens[self.pos - 1].raw!r}" if after and self.pos else ""
         if found is None:
             found = "" if token.kind == "end" else f", found {token.raw!r}"
         message = (
-            f"Trigger syntax error at column {token.column}: expected {expected}{after}{found}"
+            f"Trigger syntax error at column {token.column}: expected {expected}{after_text}{found}"
             f" in: {self.text}"
         )
         return TriggerSyntaxError(message, text=self.text, column=token.column, expected=expected)
@@ -215,8 +200,10 @@ class _Parser:
         token = self.peek()
         if token.kind != "end":
             hint = " with no matching '('" if token.kind == ")" else ""
+            if token.raw.lower() in ("and", "or"):
+                hint = f" (write {token.raw.lower()!r})"
             found = f", found {token.raw!r}{hint}"
-            raise self.fail(token, "'and', 'or' or the end of the trigger", found)
+            raise self.fail(token, "'and', 'or' or the end of the trigger", found, after=True)
         return predicate
 
     def or_expr(self) -> Predicate:
@@ -267,13 +254,13 @@ class _Parser:
         if token.kind == "not":
             self.pos += 1
             if self.peek().kind != "path" or self.tokens[self.pos + 1].kind != "(":
-                raise self.fail(self.peek(), "contains(...) or match(...)")
+                raise self.fail(self.peek(), "contains(...) or match(...)", after=True)
             return self.function(negate=True)
         if token.kind == "path":
             if self.tokens[self.pos + 1].kind == "(":
                 return self.function(negate=False)
             return self.comparison()
-        raise self.fail(token, _CONDITION)
+        raise self.fail(token, _CONDITION, after=True)
 
     def function(self, *, negate: bool) -> Predicate:
         token = self.peek()
@@ -282,7 +269,7 @@ class _Parser:
             found = f", found the unknown function {name!r}"
             raise self.fail(token, "a function named contains or match", found)
         self.pos += 2
-        arity = f"{name}() to have 2 arguments (a field and a string)"
+        arity = f"2 arguments for {name}(): a field and a string"
         if self.peek().kind == ")":
             raise self.fail(self.peek(), arity, ", found none")
         if self.peek().kind != "path":
@@ -299,12 +286,12 @@ class _Parser:
         argument = self.peek().value
         self.pos += 1
         if self.peek().kind == ",":
-            raise self.fail(self.peek(), f"')'; {arity}", ", found more")
+            raise self.fail(self.peek(), f"')' after the 2 arguments of {name}()")
         if self.peek().kind != ")":
             raise self.fail(self.peek(), f"')' to close {name}(")
         self.pos += 1
         test = _contains(argument) if name == "contains" else _glob(argument)
-        return _string_test(_getter(path), test, negate)
+        return _string_test(path, test, negate)
 
     def comparison(self) -> Predicate:
         path = self.peek().value
@@ -313,18 +300,18 @@ class _Parser:
         if token.kind != "op" or token.value not in _OPERATORS:
             hint = _OPERATOR_HINTS.get(token.raw) if token.kind == "op" else None
             found = None if hint is None else f", found {token.raw!r} (write {hint!r})"
-            raise self.fail(token, "an operator (=, !=, <, <=, >, >=)", found)
+            raise self.fail(token, "an operator (=, !=, <, <=, >, >=)", found, after=True)
         op: str = token.value
         self.pos += 1
         token = self.peek()
         if op in _ORDERING and token.kind != "number":
-            raise self.fail(token, "a number")
+            raise self.fail(token, "a number", after=True)
         if token.kind == "word" and token.value in ("true", "false", "null"):
             value: str | float | None = {"true": True, "false": False, "null": None}[token.value]
         elif token.kind in ("string", "number"):
             value = token.value
         else:
-            raise self.fail(token, _VALUE)
+            raise self.fail(token, "a value (a string, number, true, false or null)", after=True)
         self.pos += 1
         predicate = _comparison(path, op, value)
         if op == "=" and isinstance(value, str):
@@ -335,23 +322,37 @@ class _Parser:
 # ------------------------------------------------------------------------------- compiler
 
 
+def _step(value: Any, key: str, index: int | None) -> Any:
+    """One path step off the dict fast path: a list index, another Mapping, else missing."""
+    if value is None:
+        return None
+    if index is not None and isinstance(value, (list, tuple)):
+        return value[index] if index < len(value) else None
+    return value.get(key) if isinstance(value, Mapping) else None
+
+
 def _getter(path: Sequence[str]) -> _Getter:
     """A function reading ``path`` from an event: missing (or not traversable) is ``None``."""
+    first = path[0]
     if len(path) == 1:
-        return operator.methodcaller("get", path[0])  # C-level: the hot case stays cheap
-    steps = tuple((key, int(key) if key.isdecimal() else None) for key in path)
+        return operator.methodcaller("get", first)  # C-level: the hot case stays cheap
+    rest = tuple(
+        (key, int(key) if key.isascii() and key.isdigit() and len(key) < 19 else None)
+        for key in path[1:]
+    )
+    if len(rest) == 1:  # properties.x, traits.x, context.x: the common shape
+        ((key, index),) = rest
+
+        def get_two(event: Mapping[str, Any]) -> Any:
+            value = event.get(first)
+            return value.get(key) if type(value) is dict else _step(value, key, index)
+
+        return get_two
 
     def get(event: Mapping[str, Any]) -> Any:
-        value: Any = event
-        for key, index in steps:
-            if isinstance(value, Mapping):
-                value = value.get(key)
-            elif index is not None and isinstance(value, list | tuple):
-                value = value[index] if index < len(value) else None
-            else:
-                return None
-            if value is None:
-                return None
+        value = event.get(first)
+        for key, index in rest:
+            value = value.get(key) if type(value) is dict else _step(value, key, index)
         return value
 
     return get
@@ -376,24 +377,22 @@ def _comparison(path: tuple[str, ...], op: str, expected: str | float | None) ->
     compare = _ORDERING.get(op, operator.eq if op == "=" else operator.ne)
 
     def number_test(event: Mapping[str, Any]) -> bool:
-        value = get(event)
-        is_number = isinstance(value, int | float) and not isinstance(value, bool)
-        return is_number and bool(compare(value, expected))
+        value = get(event)  # exact types: a bool is not a number
+        return (type(value) is int or type(value) is float) and bool(compare(value, expected))
 
     return number_test
 
 
 def _one_of(path: tuple[str, ...], values: frozenset[str]) -> Predicate:
     """``f = "a" or f = "b"`` as one set lookup: the commonest trigger shape."""
+    key, get = path[0], _getter(path)
     if len(path) == 1:
-        key = path[0]
 
         def top_level(event: Mapping[str, Any]) -> bool:
             value = event.get(key)
             return isinstance(value, str) and value in values
 
         return top_level
-    get = _getter(path)
 
     def nested(event: Mapping[str, Any]) -> bool:
         value = get(event)
@@ -403,48 +402,37 @@ def _one_of(path: tuple[str, ...], values: frozenset[str]) -> Predicate:
 
 
 def _contains(needle: str) -> Callable[[str], bool]:
+    """``contains()``: a substring test."""
     return lambda value: needle in value
 
 
 def _glob(pattern: str) -> Callable[[str], bool]:
-    """Compile a ``match()`` pattern, using plain string methods for the common shapes."""
-    parts = pattern.split("*")
-    if len(parts) == 1:
+    """Compile a ``match()`` glob; the reference's two shapes (``x*``, ``*x``) and an exact
+    match use plain string methods, anything else a regex."""
+    head, star, tail = pattern.partition("*")
+    if not star:
         return lambda value: value == pattern
-    if all(part == "" for part in parts):
-        return lambda value: True
-    inner = parts[1:-1]
-    if not inner and not parts[0]:
-        suffix = parts[-1]
-        return lambda value: value.endswith(suffix)
-    if not inner and not parts[-1]:
-        prefix = parts[0]
-        return lambda value: value.startswith(prefix)
-    if len(inner) == 1 and not parts[0] and not parts[-1]:
-        needle = inner[0]
-        return lambda value: needle in value
-    regex = re.compile(".*".join(re.escape(part) for part in parts), re.DOTALL)
+    if "*" not in tail and not head:
+        return lambda value: value.endswith(tail)
+    if not tail:
+        return lambda value: value.startswith(head)
+    regex = re.compile(".*".join(re.escape(part) for part in pattern.split("*")), re.DOTALL)
     return lambda value: regex.fullmatch(value) is not None
 
 
-def _string_test(get: _Getter, test: Callable[[str], bool], negate: bool) -> Predicate:
+def _string_test(path: tuple[str, ...], test: Callable[[str], bool], negate: bool) -> Predicate:
     """A function condition: the field must be a string, negated or not (the reference's rule)."""
-    if negate:
+    get = _getter(path)
 
-        def negated(event: Mapping[str, Any]) -> bool:
-            value = get(event)
-            return isinstance(value, str) and not test(value)
-
-        return negated
-
-    def plain(event: Mapping[str, Any]) -> bool:
+    def string_test(event: Mapping[str, Any]) -> bool:
         value = get(event)
-        return isinstance(value, str) and test(value)
+        return isinstance(value, str) and test(value) is not negate
 
-    return plain
+    return string_test
 
 
 def _any(predicates: list[Predicate]) -> Predicate:
+    """``or``: short-circuits; no nested closures, so long chains cannot exhaust the stack."""
     if len(predicates) == 1:
         return predicates[0]
     if len(predicates) == 2:
@@ -462,6 +450,7 @@ def _any(predicates: list[Predicate]) -> Predicate:
 
 
 def _all(predicates: list[Predicate]) -> Predicate:
+    """``and``: short-circuits, built like :func:`_any`."""
     if len(predicates) == 1:
         return predicates[0]
     if len(predicates) == 2:
