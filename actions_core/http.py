@@ -1,0 +1,400 @@
+"""The request client behind ``ctx.request``: one pooled connection client, retries, errors.
+
+One :class:`RequestClient` serves a whole run. It holds ONE ``httpx.Client`` (connection
+pooling and keep-alive; httpx's client is safe to share between the engine's worker threads)
+and hands each ``perform`` call a :class:`RequestSession`, a :class:`~actions_core.definitions.
+RequestFn` that counts that call's attempts. The retry loop lives here; *whether* and *how
+long* to wait is decided by the pure functions of :mod:`actions_core.retry`.
+
+Errors (framework.md, "HTTP and retries"): non-2xx -> ``HTTPError`` (``429 Too Many
+Requests``), 401/403 -> ``AuthenticationError`` saying what to check, timeouts ->
+``RequestTimeoutError`` (``Request timed out after 10000ms``), connection failures ->
+``NetworkError``. After retries the message adds how many attempts were made and why it
+stopped. Server-controlled text (reason, body, URL) passes through the ``Redactor``.
+
+The transport is a constructor argument (the httpx seam), which is how tests and
+``--dry-run`` (:class:`~actions_core.dry_run.DryRunTransport`) plug in without patching.
+"""
+
+from __future__ import annotations
+
+import json as _json
+import math
+import random
+import threading
+import time
+from collections.abc import Callable, Mapping
+from http import HTTPStatus
+from types import TracebackType
+from typing import Any, NamedTuple, TypeVar
+
+import httpx
+
+from actions_core.definitions import RequestDefaults
+from actions_core.errors import (
+    ActionsCoreError,
+    AuthenticationError,
+    HTTPError,
+    IntegrationError,
+    NetworkError,
+    RequestTimeoutError,
+    RetryableError,
+)
+from actions_core.redaction import NO_SECRETS, Redactor
+from actions_core.retry import DEFAULT_POLICY, RetryPolicy, decide, is_retryable
+
+DEFAULT_USER_AGENT = "actions-core"
+"""Sent instead of httpx's versioned one unless the destination sets its own."""
+
+ERROR_BODY_LIMIT = 500
+"""Characters of a (redacted) error body kept on :class:`HTTPError`."""
+
+AUTH_HINTS = {
+    401: "the destination rejected the credentials (check the API token in the settings)",
+    403: "the destination refused the credentials (the API token may lack a required "
+    "permission or role; check it in the settings)",
+}
+
+NO_DEFAULTS = RequestDefaults()
+"""No default headers, no timeout override."""
+
+_E = TypeVar("_E", bound=ActionsCoreError)
+
+
+class RequestStats(NamedTuple):
+    """Counters over a client's life: logical requests, HTTP attempts, and retries among them."""
+
+    requests: int
+    attempts: int
+    retries: int
+
+
+class RequestAbortedError(RetryableError):
+    """The run was stopped (:meth:`RequestClient.abort`) before this request was sent; a
+    later run may deliver it."""
+
+
+def encode_json(obj: Any) -> bytes:
+    """Compact UTF-8 JSON, byte for byte what JavaScript's ``JSON.stringify`` sends.
+
+    Keys keep insertion order and non-ASCII stays as is. Where Python and JavaScript differ on
+    ordinary data it follows JavaScript: integral floats print as integers (``1.0`` -> ``1``),
+    NaN and infinities become ``null``, a lone surrogate is escaped (``\\udc80``). The slower
+    float fix-up runs only when the fast text could hold such a float (``.0``, ``e+``).
+    """
+    try:
+        text = _json.dumps(obj, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+        fix = ".0" in text or "e+" in text
+    except ValueError:  # NaN or an infinity
+        fix = True
+    if fix:
+        text = _json.dumps(_js_numbers(obj), separators=(",", ":"), ensure_ascii=False)
+    # Only lone surrogates are unencodable in UTF-8; backslashreplace writes them as JSON escapes.
+    return text.encode("utf-8", "backslashreplace")
+
+
+def _js_numbers(obj: Any) -> Any:
+    if isinstance(obj, float):
+        if not math.isfinite(obj):
+            return None
+        return int(obj) if obj.is_integer() and abs(obj) < 1e21 else obj
+    if isinstance(obj, dict):
+        return {k: _js_numbers(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_js_numbers(v) for v in obj]
+    return obj
+
+
+class RequestSession:
+    """``ctx.request`` for one ``perform`` call: sends through the shared client and counts
+    this call's ``attempts``, ``retries`` and ``last_status`` (for the call's outcome record).
+    Thread-safe, so a destination may fan requests out from one call."""
+
+    def __init__(self, client: RequestClient) -> None:
+        self._client = client
+        self._lock = threading.Lock()
+        self.attempts = 0
+        self.retries = 0
+        self.last_status: int | None = None
+
+    def __call__(
+        self,
+        method: str,
+        url: str,
+        *,
+        json: Any = None,
+        headers: Mapping[str, str] | None = None,
+        params: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> httpx.Response:
+        return self._client._send(self, method, url, json, headers, params, timeout)
+
+    def _attempted(self, retry: bool) -> None:
+        with self._lock:
+            self.attempts += 1
+            self.retries += int(retry)
+
+    def _answered(self, status: int) -> None:
+        with self._lock:
+            self.last_status = status
+
+
+class RequestClient:
+    """Sends a run's requests: defaults merged in, retried per the policy, errors redacted.
+
+    A per-call timeout beats ``defaults.timeout``, which beats ``timeout``. ``sleep`` and
+    ``clock`` (monotonic) are injectable so tests assert on recorded waits, not wall time;
+    ``wall_clock`` (epoch seconds) reads rate-limit dates. The default ``time.sleep`` wait is
+    interruptible by :meth:`abort`; an injected ``sleep`` runs as is and the abort is
+    noticed when it returns.
+    """
+
+    def __init__(
+        self,
+        *,
+        transport: httpx.BaseTransport | None = None,
+        defaults: RequestDefaults = NO_DEFAULTS,
+        policy: RetryPolicy = DEFAULT_POLICY,
+        timeout: float = 10.0,
+        redactor: Redactor | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+        wall_clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.policy = policy
+        self.timeout = defaults.timeout if defaults.timeout is not None else timeout
+        self._defaults = {name.lower(): (name, value) for name, value in defaults.headers.items()}
+        self.redactor = (redactor or NO_SECRETS).with_credentials(defaults.headers)
+        self._sleep = sleep
+        self._clock = clock
+        self._wall_clock = wall_clock
+        self._rng = random.Random()
+        self._http = httpx.Client(
+            transport=transport,
+            headers={"User-Agent": DEFAULT_USER_AGENT},
+            timeout=self.timeout,
+            follow_redirects=False,
+        )
+        self._lock = threading.Lock()
+        self._requests = 0
+        self._attempts = 0
+        self._retries = 0
+        self._aborted = threading.Event()
+        self._abort_reason = ""
+
+    # ------------------------------------------------------------------ public surface
+
+    def session(self) -> RequestSession:
+        """A fresh :class:`RequestSession` for one perform call."""
+        return RequestSession(self)
+
+    def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        json: Any = None,
+        headers: Mapping[str, str] | None = None,
+        params: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> httpx.Response:
+        """One request outside any perform call (``self.session()(...)``)."""
+        session = self.session()
+        return session(method, url, json=json, headers=headers, params=params, timeout=timeout)
+
+    def abort(self, reason: str) -> None:
+        """Stop the run's HTTP: waiting retries give up now, new requests raise at once.
+
+        The engine calls this on a 401/403, which every later request would repeat. Requests
+        already on the wire finish normally. The first reason is kept.
+        """
+        with self._lock:
+            if not self._aborted.is_set():
+                self._abort_reason = self.redactor.redact(reason)
+                self._aborted.set()
+
+    @property
+    def aborted(self) -> bool:
+        return self._aborted.is_set()
+
+    @property
+    def stats(self) -> RequestStats:
+        with self._lock:
+            return RequestStats(self._requests, self._attempts, self._retries)
+
+    def close(self) -> None:
+        """Close pooled connections."""
+        self._http.close()
+
+    def __enter__(self) -> RequestClient:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------ the retry loop
+
+    def _send(
+        self,
+        session: RequestSession,
+        method: str,
+        url: str,
+        body: Any,
+        headers: Mapping[str, str] | None,
+        params: Mapping[str, str] | None,
+        timeout: float | None,
+    ) -> httpx.Response:
+        redactor = self.redactor.with_credentials(headers or {})
+        if self._aborted.is_set():
+            raise RequestAbortedError(
+                f"Request not sent: the run was stopped ({self._abort_reason})"
+            )
+        seconds = timeout if timeout is not None else self.timeout
+        request = self._build(method, url, body, headers, params, seconds, redactor)
+        with self._lock:
+            self._requests += 1
+        start = self._clock()
+        previous: float | None = None
+        attempt = 0
+        while True:
+            attempt += 1
+            session._attempted(retry=attempt > 1)
+            with self._lock:
+                self._attempts += 1
+                self._retries += int(attempt > 1)
+            response: httpx.Response | None = None
+            error: ActionsCoreError
+            try:
+                response = self._http.send(request)
+            except httpx.TimeoutException:
+                error = RequestTimeoutError(f"Request timed out after {round(seconds * 1000)}ms")
+            except httpx.UnsupportedProtocol as exc:
+                raise _invalid_url(exc, redactor) from None
+            except httpx.TransportError as exc:
+                detail = redactor.redact(str(exc)) or type(exc).__name__
+                error = NetworkError(f"Network error: {detail}")
+            else:
+                session._answered(response.status_code)
+                if response.is_success:
+                    return response
+                error = _http_error(response, redactor)
+            if not is_retryable(error):
+                raise _final(error, attempt, None)
+            decision = decide(
+                self.policy,
+                attempt=attempt,
+                elapsed=self._clock() - start,
+                retryable=True,
+                status=response.status_code if response is not None else None,
+                headers=response.headers if response is not None else None,
+                now=self._wall_clock(),
+                rng=self._rng,
+                previous=previous,
+            )
+            if decision.delay is None:
+                raise _final(error, attempt, decision.reason)
+            if not self._wait(decision.delay):
+                raise _final(error, attempt, f"the run was stopped ({self._abort_reason})")
+            previous = decision.delay
+
+    def _build(
+        self,
+        method: str,
+        url: str,
+        body: Any,
+        headers: Mapping[str, str] | None,
+        params: Mapping[str, str] | None,
+        timeout: float,
+        redactor: Redactor,
+    ) -> httpx.Request:
+        merged = dict(self._defaults)
+        for name, value in (headers or {}).items():
+            merged[name.lower()] = (name, value)
+        content: bytes | None = None
+        if body is not None:
+            content = encode_json(body)
+            merged.setdefault("content-type", ("Content-Type", "application/json"))
+        try:
+            return self._http.build_request(
+                method,
+                url,
+                content=content,
+                headers=dict(merged.values()),
+                params=params,
+                timeout=timeout,
+            )
+        except httpx.InvalidURL as exc:
+            raise _invalid_url(exc, redactor) from None
+
+    def _wait(self, delay: float) -> bool:
+        """Wait ``delay`` seconds; ``False`` when the run was aborted meanwhile."""
+        if self._sleep is time.sleep:
+            return not self._aborted.wait(delay)
+        if self._aborted.is_set():
+            return False
+        if delay > 0:
+            self._sleep(delay)
+        return not self._aborted.is_set()
+
+
+# ---------------------------------------------------------------------- error building
+
+
+def _http_error(response: httpx.Response, redactor: Redactor) -> HTTPError:
+    status = response.status_code
+    reason = redactor.redact(response.reason_phrase.strip()) or _standard_phrase(status)
+    body = redactor.redact(response.text)
+    if len(body) > ERROR_BODY_LIMIT:
+        body = body[:ERROR_BODY_LIMIT] + "..."
+    url = redactor.redact(str(response.request.url))
+    if status in AUTH_HINTS:
+        error: HTTPError = AuthenticationError(status, reason, body=body, url=url)
+        return _with_message(error, f"{status} {reason}: {AUTH_HINTS[status]}")
+    return HTTPError(status, reason, body=body, url=url)
+
+
+def _standard_phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return ""
+
+
+def _invalid_url(exc: Exception, redactor: Redactor) -> IntegrationError:
+    return IntegrationError(f"Invalid request URL: {redactor.redact(str(exc))}", code="INVALID_URL")
+
+
+def _final(error: _E, attempts: int, reason: str | None) -> _E:
+    """The error to raise, saying how many attempts were made when there were retries
+    (``reason=None``: not retryable) or why retrying stopped."""
+    if reason is None or (attempts == 1 and not reason):
+        if attempts == 1:
+            return error
+        suffix = f" (after {attempts} attempts)"
+    else:
+        plural = "attempt" if attempts == 1 else "attempts"
+        suffix = f" (gave up after {attempts} {plural}{': ' + reason if reason else ''})"
+    return _with_message(error, f"{error}{suffix}")
+
+
+def _with_message(error: _E, message: str) -> _E:
+    # HTTPError fixes its message in __init__; extra context goes into args (.reason stays clean).
+    error.args = (message,)
+    return error
+
+
+__all__ = [
+    "DEFAULT_USER_AGENT",
+    "ERROR_BODY_LIMIT",
+    "NO_DEFAULTS",
+    "RequestAbortedError",
+    "RequestClient",
+    "RequestSession",
+    "RequestStats",
+    "encode_json",
+]
