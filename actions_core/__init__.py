@@ -1,6 +1,8 @@
 """actions_core: deliver customer events to third-party APIs through declarative mappings.
 
-(The public API is assembled here as the modules land.)
+One import gives the public API: definitions for destination authors, the compilers for
+triggers and mappings, the engine that moves events, and the error classes. Everything not
+listed in ``__all__`` is internal. The test harness lives in :mod:`actions_core.testing`.
 """
 
 from actions_core.definitions import (
@@ -12,8 +14,78 @@ from actions_core.definitions import (
     Field,
     Preset,
     RequestDefaults,
+    RequestFn,
     default_values,
 )
-from actions_core.errors import *  # noqa: F403
+from actions_core.engine import Engine, RunOptions, RunSummary
+from actions_core.errors import (
+    ActionsCoreError,
+    AuthenticationError,
+    ConfigError,
+    DefinitionError,
+    HTTPError,
+    IntegrationError,
+    MappingError,
+    PayloadValidationError,
+    PluginError,
+    RetryableError,
+    SettingsValidationError,
+    TriggerSyntaxError,
+    UnknownDestinationError,
+)
 from actions_core.hookspecs import hookimpl
+from actions_core.instance import Instance, SubscriptionSpec, compile_instance
+from actions_core.mappings import MISSING, CompiledMapping, compile_mapping
 from actions_core.outcomes import ItemResult, Outcome, OutcomeRecord
+from actions_core.registry import get_destination, get_registry, list_destinations
+from actions_core.retry import RetryPolicy
+from actions_core.triggers import Trigger, parse_trigger
+from actions_core.validation import compile_validator, fields_to_schema, validate_settings
+
+__all__ = [
+    "MISSING",
+    "UNSET",
+    "Action",
+    "ActionsCoreError",
+    "AuthenticationError",
+    "Choice",
+    "CompiledMapping",
+    "ConfigError",
+    "DefinitionError",
+    "Destination",
+    "Engine",
+    "ExecutionContext",
+    "Field",
+    "HTTPError",
+    "Instance",
+    "IntegrationError",
+    "ItemResult",
+    "MappingError",
+    "Outcome",
+    "OutcomeRecord",
+    "PayloadValidationError",
+    "PluginError",
+    "Preset",
+    "RequestDefaults",
+    "RequestFn",
+    "RetryPolicy",
+    "RetryableError",
+    "RunOptions",
+    "RunSummary",
+    "SettingsValidationError",
+    "SubscriptionSpec",
+    "Trigger",
+    "TriggerSyntaxError",
+    "UnknownDestinationError",
+    "compile_instance",
+    "compile_mapping",
+    "compile_validator",
+    "default_values",
+    "fields_to_schema",
+    "get_destination",
+    "get_registry",
+    "hookimpl",
+    "list_destinations",
+    "parse_trigger",
+    "validate_settings",
+]

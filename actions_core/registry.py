@@ -222,17 +222,17 @@ def check_destination(destination: Destination) -> None:
             except ConfigError as exc:
                 problems.append(f"action {action.key!r} field {f.key!r} default: {exc}")
     for preset in destination.presets:
-        action = destination.action(preset.action_key)
-        if action is None:
+        preset_action = destination.action(preset.action_key)
+        if preset_action is None:
             problems.append(
                 f"preset {preset.name!r} names action {preset.action_key!r}, which does not exist"
             )
             continue
-        unknown = sorted(set(preset.mapping) - {f.key for f in action.fields})
+        unknown = sorted(set(preset.mapping) - {f.key for f in preset_action.fields})
         if unknown:
             problems.append(
                 f"preset {preset.name!r} maps {', '.join(map(repr, unknown))}, which action "
-                f"{action.key!r} does not have"
+                f"{preset_action.key!r} does not have"
             )
         try:
             parse_trigger(preset.trigger)

@@ -1,0 +1,1 @@
+"""Tests of the LaunchDarkly Audiences destination plugin."""
