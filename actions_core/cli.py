@@ -1,0 +1,320 @@
+"""The ``actions-core`` command line.
+
+Commands: ``run`` (events in, requests out, an outcome per event), ``validate``,
+``destinations``, ``describe``, ``test-auth`` and ``init``. Exit codes: 0 success (every event
+delivered or filtered), 1 some event was rejected, failed or invalid (or an authentication test
+failed), 2 a usage error, 3 an invalid config (the error on stderr as
+``file:line:column: path: message``).
+
+Everything heavy is imported inside the commands, so ``actions-core --help`` stays fast.
+Tests inject a registry through click's context object (:class:`CliState`); users can load a
+plugin module that is not installed with ``--plugin MODULE`` (or ``ACTIONS_CORE_PLUGINS``).
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+if TYPE_CHECKING:
+    from actions_core.engine import RunSummary
+    from actions_core.instance import Instance
+    from actions_core.registry import DestinationRegistry
+
+EXIT_OK = 0
+EXIT_EVENTS_NOT_DELIVERED = 1
+EXIT_USAGE = 2
+EXIT_INVALID_CONFIG = 3
+
+PLUGINS_ENV = "ACTIONS_CORE_PLUGINS"
+
+
+@dataclass
+class CliState:
+    """What the commands share: the registry (built on first use unless injected, as tests
+    do with ``CliRunner().invoke(cli, args, obj=CliState(registry=...))``)."""
+
+    registry: DestinationRegistry | None = None
+    plugins: tuple[str, ...] = field(default_factory=tuple)
+
+    def get_registry(self) -> DestinationRegistry:
+        if self.registry is None:
+            from actions_core.registry import get_registry
+
+            self.registry = get_registry()
+        for module_name in self.plugins:
+            try:
+                module = importlib.import_module(module_name)
+            except ImportError as exc:
+                raise click.BadParameter(
+                    f"cannot import plugin module {module_name!r}: {exc}", param_hint="--plugin"
+                ) from None
+            self.registry.add_plugin(module, package=module_name, name=module_name)
+        self.plugins = ()
+        return self.registry
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="actions-core", prog_name="actions-core")
+@click.option(
+    "--plugin",
+    "plugins",
+    multiple=True,
+    metavar="MODULE",
+    envvar=PLUGINS_ENV,
+    help="Also load destinations from this importable plugin module (repeatable; "
+    f"{PLUGINS_ENV} takes space-separated names). Installed plugins load anyway.",
+)
+@click.pass_context
+def cli(ctx: click.Context, plugins: tuple[str, ...]) -> None:
+    """Deliver Segment-style events to third-party APIs through declarative mappings."""
+    state = ctx.ensure_object(CliState)
+    state.plugins = (*state.plugins, *plugins)
+
+
+def _state() -> CliState:
+    return click.get_current_context().ensure_object(CliState)
+
+
+def _load(config: str) -> Instance:
+    """The compiled instance, or exit 3 with the located error on stderr."""
+    from actions_core.config import load_instance
+    from actions_core.errors import ConfigError
+
+    try:
+        return load_instance(config, registry=_state().get_registry())
+    except ConfigError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(EXIT_INVALID_CONFIG)
+
+
+# --------------------------------------------------------------------------------- run
+
+_FILE = click.Path(dir_okay=False, allow_dash=True)
+
+
+@cli.command()
+@click.argument("config", type=click.Path(exists=True, dir_okay=False))
+@click.option(
+    "--input", "input_", type=click.Path(exists=True, dir_okay=False, allow_dash=True),
+    default="-", show_default=True, help="JSON lines, one event per line; - is stdin.",
+)
+@click.option("--dry-run", is_flag=True, help="Send nothing; write each request as a JSON line.")
+@click.option("--output", type=_FILE, help="Where --dry-run writes requests (default: stdout).")
+@click.option("--report", type=_FILE, help="Write one JSON line per outcome here.")
+@click.option("--dead-letter", type=_FILE, help="Write events that were not delivered here.")
+@click.option("--checkpoint", type=_FILE, help="Record progress here, and resume from it.")
+@click.option("--batch-size", type=click.IntRange(min=1), default=1000, show_default=True)
+@click.option("--concurrency", type=click.IntRange(min=1), default=8, show_default=True)
+def run(
+    config: str,
+    input_: str,
+    dry_run: bool,
+    output: str | None,
+    report: str | None,
+    dead_letter: str | None,
+    checkpoint: str | None,
+    batch_size: int,
+    concurrency: int,
+) -> None:
+    """Send the events of --input (JSON lines) through the mappings of CONFIG.
+
+    Exits 0 when every event was delivered or filtered, 1 when any was rejected, failed or
+    invalid, 3 when CONFIG is invalid.
+    """
+    from actions_core import runner
+    from actions_core.errors import ConfigError
+
+    if output is not None and not dry_run:
+        raise click.UsageError("--output only applies with --dry-run")
+    instance = _load(config)
+    files = runner.RunFiles(
+        input=input_,
+        dry_run=dry_run,
+        output=output,
+        report=report,
+        dead_letter=dead_letter,
+        checkpoint=checkpoint,
+    )
+    options = runner.RunOptions(batch_size=batch_size, concurrency=concurrency)
+    progress = _ProgressLine() if _stderr_is_tty() else None
+    try:
+        summary = runner.run(instance, files, options, progress=progress)
+    except (OSError, ConfigError) as exc:  # unreadable input, a file given twice, a bad checkpoint
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+    finally:
+        if progress is not None:
+            progress.clear()
+    click.echo(_summary_text(summary), err=True)
+    sys.exit(EXIT_OK if summary.exit_ok else EXIT_EVENTS_NOT_DELIVERED)
+
+
+def _stderr_is_tty() -> bool:
+    isatty = getattr(sys.stderr, "isatty", None)
+    return bool(isatty is not None and isatty())
+
+
+class _ProgressLine:
+    """A single stderr line rewritten in place while a run goes on (terminals only)."""
+
+    def __init__(self) -> None:
+        self._width = 0
+
+    def __call__(self, summary: RunSummary) -> None:
+        text = _counts_text(summary)
+        pad = max(0, self._width - len(text))
+        self._width = len(text)
+        click.echo("\r" + text + " " * pad, err=True, nl=False)
+
+    def clear(self) -> None:
+        if self._width:
+            click.echo("\r" + " " * self._width + "\r", err=True, nl=False)
+
+
+def _counts_text(summary: RunSummary) -> str:
+    from actions_core.outcomes import Outcome
+
+    counts = ", ".join(f"{summary.counts.get(o, 0)} {o.value}" for o in Outcome)
+    return f"{summary.events} events: {counts}"
+
+
+def _summary_text(summary: RunSummary) -> str:
+    text = (
+        f"{_counts_text(summary)}; {summary.requests} requests, {summary.retries} retries, "
+        f"{summary.elapsed:.2f}s"
+    )
+    if summary.aborted:
+        text += f"\nstopped early: {summary.aborted}"
+    return text
+
+
+# --------------------------------------------------------------------- validate & co
+
+
+@cli.command()
+@click.argument("config", type=click.Path(exists=True, dir_okay=False))
+def validate(config: str) -> None:
+    """Check CONFIG as `run` would (YAML, schema, environment, destination, settings,
+    mappings, triggers), sending nothing. Exits 0 when valid, 3 when not."""
+    instance = _load(config)
+    enabled = sum(1 for s in instance.subscriptions if s.enabled)
+    click.echo(
+        f"{config}: valid ({instance.destination.slug}, {len(instance.subscriptions)} "
+        f"mappings, {enabled} enabled)"
+    )
+
+
+@cli.command()
+@click.option("--format", "format_", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+def destinations(format_: str) -> None:
+    """List installed destinations and the package that provides each."""
+    registry = _state().get_registry()
+    installed = registry.installed()
+    if format_ == "json":
+        rows = [
+            {"slug": e.destination.slug, "name": e.destination.name, "package": e.package,
+             "version": e.version}
+            for e in installed
+        ]
+        click.echo(json.dumps(rows, indent=2))
+    elif not installed:
+        click.echo("No destinations are installed.")
+    else:
+        width = max(len(e.destination.slug) for e in installed)
+        for e in installed:
+            version = f" {e.version}" if e.version else ""
+            click.echo(f"{e.destination.slug:<{width}}  {e.destination.name}  "
+                       f"(package {e.package}{version})")
+    for failure in registry.failures:
+        click.echo(f"warning: {failure}", err=True)
+    for slug, packages in registry.conflicts().items():
+        click.echo(f"warning: {slug} is registered by several packages: {', '.join(packages)}",
+                   err=True)
+
+
+@cli.command()
+@click.argument("slug")
+@click.option("--format", "format_", type=click.Choice(["markdown", "json"]),
+              default="markdown", show_default=True)
+def describe(slug: str, format_: str) -> None:
+    """Print the documentation page of destination SLUG: settings, presets, actions and
+    their fields (JSON: the full definition with default mappings)."""
+    from actions_core.describe import describe_json, describe_markdown
+    from actions_core.errors import PluginError
+
+    try:
+        destination = _state().get_registry().get(slug)
+    except PluginError as exc:
+        raise click.BadParameter(str(exc), param_hint="SLUG") from None
+    if format_ == "json":
+        click.echo(json.dumps(describe_json(destination), indent=2, ensure_ascii=False))
+    else:
+        click.echo(describe_markdown(destination), nl=False)
+
+
+@cli.command("test-auth")
+@click.argument("config", type=click.Path(exists=True, dir_okay=False))
+def test_auth(config: str) -> None:
+    """Run the destination's authentication test with the settings of CONFIG.
+
+    Exits 0 when it passes, 1 when the credentials are refused or the check fails,
+    3 when CONFIG is invalid.
+    """
+    from actions_core.definitions import ExecutionContext, RequestDefaults
+    from actions_core.errors import ActionsCoreError
+    from actions_core.http import RequestClient
+    from actions_core.redaction import Redactor
+
+    instance = _load(config)
+    destination = instance.destination
+    if destination.authentication_test is None:
+        click.echo(f"{destination.slug} has no authentication test; nothing to check.")
+        return
+    redactor = Redactor(instance.secrets)
+    try:
+        defaults = (
+            destination.request_defaults(instance.settings)
+            if destination.request_defaults is not None
+            else RequestDefaults()
+        )
+        with RequestClient(defaults=defaults, redactor=redactor) as client:
+            ctx = ExecutionContext(settings=instance.settings, request=client.session())
+            destination.authentication_test(ctx)
+    except ActionsCoreError as exc:
+        click.echo(f"Authentication failed: {redactor.redact(str(exc))}", err=True)
+        sys.exit(EXIT_EVENTS_NOT_DELIVERED)
+    click.echo(f"Authentication succeeded for {destination.slug}.")
+
+
+@cli.command()
+@click.argument("name")
+@click.option("--dir", "directory", type=click.Path(file_okay=False), default=".",
+              show_default=True, help="Where to create the package.")
+def init(name: str, directory: str) -> None:
+    """Create a new destination plugin package NAME (a pyproject, a module, tests)."""
+    from actions_core.scaffold import create_destination_package
+
+    try:
+        created = create_destination_package(name, Path(directory))
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="NAME") from None
+    except FileExistsError as exc:
+        raise click.UsageError(str(exc)) from None
+    click.echo(f"Created {created}")
+
+
+def main() -> None:
+    """The console script (``actions-core``)."""
+    cli()
+
+
+if __name__ == "__main__":
+    main()
