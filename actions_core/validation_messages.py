@@ -1,0 +1,143 @@
+"""The English of payload and settings validation errors, and the JavaScript number formatting
+it depends on.
+
+The texts reproduce Segment's ``@segment/ajv-human-errors`` (``fieldLabels: 'title'``), the
+formatter behind the reference's ``AggregateAjvError``, so users see the messages they already
+know: the subject is the field's label (its schema ``title``), else ``the value at /json/pointer``,
+else ``the root value``; the first letter is capitalised and a full stop ends each message.
+No message ever contains the offending value, only its JSON type, so a secret cannot leak here.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+from typing import Any
+
+_MAX_SAFE = 2**53
+
+
+def js_number_to_string(x: float) -> str:
+    """``String(x)`` in JavaScript (ECMAScript Number::toString), so a coerced ``1e21`` reads
+    ``1e+21`` and ``1.5e-7`` reads ``1.5e-7`` exactly as the reference would write them."""
+    if isinstance(x, int) and not isinstance(x, bool):
+        if -_MAX_SAFE < x < _MAX_SAFE:
+            return str(x)
+        try:
+            x = float(x)  # a JavaScript number is a double: big integers lose precision there too
+        except OverflowError:
+            return "Infinity" if x > 0 else "-Infinity"
+    if math.isnan(x):
+        return "NaN"
+    if math.isinf(x):
+        return "Infinity" if x > 0 else "-Infinity"
+    if x == 0:
+        return "0"
+    if x < 0:
+        return "-" + js_number_to_string(-x)
+    # repr() is the shortest round-tripping decimal, the same digits JavaScript chooses.
+    mantissa, _, exp = repr(x).partition("e")
+    whole, _, frac = mantissa.partition(".")
+    digits = whole + frac
+    stripped = digits.lstrip("0")
+    point = len(whole) - (len(digits) - len(stripped)) + (int(exp) if exp else 0)
+    s = stripped.rstrip("0")
+    k = len(s)
+    if k <= point <= 21:
+        return s + "0" * (point - k)
+    if 0 < point <= 21:
+        return f"{s[:point]}.{s[point:]}"
+    if -6 < point <= 0:
+        return "0." + "0" * -point + s
+    e = point - 1
+    sign = "+" if e >= 0 else "-"
+    head = s if k == 1 else f"{s[0]}.{s[1:]}"
+    return f"{head}e{sign}{abs(e)}"
+
+
+def json_stringify(value: Any) -> str:
+    """``JSON.stringify`` of a choice value, as listed in ``must be one of: ...``."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return js_number_to_string(value) if math.isfinite(value) else "null"
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def humanize_list(items: Sequence[str], conjunction: str) -> str:
+    """``a``, ``a or b``, ``a, b, or c`` (Oxford comma), ``nothing`` for an empty list."""
+    if not items:
+        return "nothing"
+    if len(items) == 1:
+        return items[0]
+    if len(items) == 2:
+        return f"{items[0]} {conjunction} {items[1]}"
+    return f"{', '.join(items[:-1])}, {conjunction} {items[-1]}"
+
+
+def _article(word: str) -> str:
+    return "an" if word[:1] in ("a", "e", "i", "o", "u") else "a"
+
+
+def type_of(value: Any) -> str:
+    """The JavaScript ``typeof`` of a JSON value, with an article: ``an array``, ``null``."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list | tuple):
+        return "an array"
+    return "an object"
+
+
+def _subject(title: str | None, path: str) -> str:
+    """Who the message is about; capitalised like ajv-human-errors' ``capitalize``."""
+    if title:
+        text = title
+    elif path:
+        text = f"the value at {path}"
+    else:
+        text = "the root value"
+    return text[:1].upper() + text[1:]
+
+
+def required_message(title: str | None, path: str, key: str) -> str:
+    return f"{_subject(title, path)} is missing the required field '{key}'."
+
+
+def type_message(title: str | None, path: str, types: Sequence[str], value: Any) -> str:
+    expected = humanize_list(types, "or")
+    return f"{_subject(title, path)} must be {_article(expected)} {expected} but it was {type_of(value)}."
+
+
+def enum_message(title: str | None, path: str, allowed: str) -> str:
+    """``allowed`` is :func:`allowed_list` of the choices, computed once per field."""
+    return f"{_subject(title, path)} must be one of: {allowed}."
+
+
+def allowed_list(values: Sequence[Any]) -> str:
+    return humanize_list([json_stringify(v) for v in values], "or")
+
+
+def format_message(title: str | None, path: str, label: str) -> str:
+    return f"{_subject(title, path)} must be a valid {label} string but it was not."
+
+
+__all__ = [
+    "allowed_list",
+    "enum_message",
+    "format_message",
+    "humanize_list",
+    "js_number_to_string",
+    "json_stringify",
+    "required_message",
+    "type_message",
+    "type_of",
+]
