@@ -25,6 +25,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
@@ -127,7 +128,7 @@ def stage_requests(instance: Instance, payloads: Sequence[dict[str, Any]]) -> Ca
         nonlocal bodies
         bodies += 1
         _json_dumps(json)
-        return None
+        return _NO_CONTENT
 
     ctx = ExecutionContext(settings=instance.settings, request=stub)  # type: ignore[arg-type]
 
@@ -137,6 +138,9 @@ def stage_requests(instance: Instance, payloads: Sequence[dict[str, Any]]) -> Ca
         return bodies
 
     return go
+
+
+_NO_CONTENT = SimpleNamespace(status_code=204)
 
 
 def _json_dumps(obj: Any) -> str:

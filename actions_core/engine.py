@@ -1,0 +1,428 @@
+"""The engine: every input event to its recorded outcomes.
+
+Data flows one way: line -> JSON -> trigger -> mapping + validation -> batch -> perform ->
+outcome. Each event ends with one record per matching mapping (``filtered`` when none matched,
+``invalid`` when the line is not a JSON object), so nothing is lost.
+
+Threads and locks:
+
+* The calling thread reads the input and routes each event. It takes the engine lock once
+  per chunk of input (:mod:`actions_core.reading`), never while it waits for input.
+* A ticker thread takes the same lock a few times per ``max_wait`` to submit batches older
+  than ``max_wait`` (a slow stream still flows), to flush the sinks and save the checkpoint
+  (every ``SAVE_INTERVAL`` seconds) and to report progress.
+* ``concurrency`` worker threads (:class:`~actions_core.dispatch.Dispatcher`) perform the
+  batches through ONE shared :class:`~actions_core.http.RequestClient`: in input order per
+  ordering key (mapping + batch-key values), concurrently across keys.
+
+A 401/403 aborts the run: the client stops (waiting retries give up), nothing more is sent,
+and every event not sent is recorded ``failed`` (and lands in the dead-letter file, ready for
+a replay once the credentials are fixed). The input is still read to the end so that every
+event gets its record. Every recorded error message is redacted.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from types import TracebackType
+from typing import Any
+
+import httpx
+
+from actions_core.batching import Batch, Batcher, BatchMode, batch_size_for
+from actions_core.checkpoint import Checkpoint
+from actions_core.dead_letter import DEAD_LETTER_KEY, is_dead_letter, parse_entry
+from actions_core.definitions import RequestDefaults
+from actions_core.dispatch import Dispatcher
+from actions_core.http import RequestClient
+from actions_core.instance import Instance, Subscription
+from actions_core.outcomes import ItemResult, Outcome, OutcomeRecord, OutcomeSink
+from actions_core.performer import Performer
+from actions_core.reading import Chunk, Loads, item_chunks, line_chunks
+from actions_core.redaction import Redactor
+from actions_core.retry import RetryPolicy
+
+SAVE_INTERVAL = 0.2
+"""Seconds between two flushes of the sinks (and checkpoint saves) while a run goes on."""
+
+_Route = tuple[Subscription, Callable[[Mapping[str, Any]], bool] | None, Batcher]
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """How a run batches, paces and retries (the defaults suit LaunchDarkly)."""
+
+    batch_size: int = 1000
+    """Flush a batch at this many events (capped by the action's ``max_batch_size``)."""
+    max_wait: float = 1.0
+    """Flush a batch older than this many seconds, so a slow stream still flows."""
+    concurrency: int = 8
+    """Independent requests in flight."""
+    timeout: float = 10.0
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    mode: BatchMode = "auto"
+    """``auto``: batch when the payload's ``enable_batching`` is true and the action has
+    ``perform_batch``; ``single``/``batch`` force it (the test harness uses them)."""
+
+    def __post_init__(self) -> None:
+        if self.batch_size < 1 or self.concurrency < 1:
+            raise ValueError("batch_size and concurrency must be at least 1")
+        if self.max_wait <= 0 or self.timeout <= 0:
+            raise ValueError("max_wait and timeout must be positive")
+        if self.mode not in ("auto", "single", "batch"):
+            raise ValueError(f"mode must be auto, single or batch, not {self.mode!r}")
+
+
+@dataclass
+class RunSummary:
+    """What a run did: events read, records per outcome, HTTP work, and why it stopped early."""
+
+    events: int
+    counts: dict[Outcome, int]
+    requests: int
+    attempts: int
+    retries: int
+    elapsed: float
+    aborted: str | None = None
+
+    @property
+    def exit_ok(self) -> bool:
+        """No event was rejected, failed or invalid."""
+        bad = (Outcome.REJECTED, Outcome.FAILED, Outcome.INVALID)
+        return not any(self.counts.get(outcome) for outcome in bad)
+
+
+class _ChunkRecords:
+    """Outcomes the reader decides for one chunk, emitted at once before the lock is freed.
+    Filtered events are only counted unless a sink wants records."""
+
+    __slots__ = ("blank", "filtered", "keep", "records")
+
+    def __init__(self, keep: bool) -> None:
+        self.keep = keep
+        self.records: list[OutcomeRecord] = []
+        self.filtered = 0
+        self.blank = 0
+
+    def add_filtered(self, line: int, event: Mapping[str, Any]) -> None:
+        self.filtered += 1
+        if self.keep:
+            self.records.append(OutcomeRecord(line, None, Outcome.FILTERED, event=event))
+
+    def add(self, line: int, mapping: str | None, r: ItemResult, event: Any) -> None:
+        record = OutcomeRecord(line, mapping, r.outcome, r.status, r.error, event, 0, r.error_type)
+        self.records.append(record)
+
+
+class Engine:
+    """Runs events through an instance's enabled subscriptions to its destination.
+
+    Load-time work happens here, once: the request client, a :class:`Batcher` per
+    subscription, the routing table. ``progress`` (optional) is called from the ticker thread
+    about every ``progress_interval`` seconds with the figures so far.
+    """
+
+    def __init__(
+        self,
+        instance: Instance,
+        *,
+        options: RunOptions = RunOptions(),
+        transport: httpx.BaseTransport | None = None,
+        sinks: Sequence[OutcomeSink] = (),
+        checkpoint: Checkpoint | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        progress: Callable[[RunSummary], None] | None = None,
+        progress_interval: float = 1.0,
+    ) -> None:
+        self.instance = instance
+        self.options = options
+        self._clock = clock
+        self._checkpoint = checkpoint
+        self._progress = progress
+        self._progress_interval = progress_interval
+        defaults_for = instance.destination.request_defaults
+        self._client = RequestClient(
+            transport=transport,
+            defaults=defaults_for(instance.settings) if defaults_for else RequestDefaults(),
+            policy=options.retry,
+            timeout=options.timeout,
+            redactor=Redactor(instance.secrets),
+        )
+        self._flushers = [f for f in (getattr(s, "flush", None) for s in sinks) if callable(f)]
+        keep_events = any(getattr(s, "wants_events", True) for s in sinks)
+        self._performer = Performer(instance.settings, self._client, sinks, keep_events=keep_events)
+        self._lock = threading.Lock()
+        self._dispatcher: Dispatcher[Batch] = Dispatcher(
+            self._performer.perform,
+            workers=options.concurrency,
+            max_pending=2 * options.concurrency + 2,
+        )
+        self._routes: list[_Route] = []
+        for sub in instance.subscriptions:
+            if sub.enabled:
+                batcher = Batcher(
+                    sub,
+                    size=batch_size_for(sub, options.batch_size),
+                    mode=options.mode,
+                    submit=self._submit,
+                    clock=clock,
+                    keep_events=keep_events,
+                )
+                self._routes.append((sub, sub.trigger.matches if sub.trigger else None, batcher))
+        self._by_name = {sub.name: (sub, batcher) for sub, _, batcher in self._routes}
+        self._batchers = [batcher for _, _, batcher in self._routes]
+        self._begin_run()
+
+    # ------------------------------------------------------------------ public surface
+
+    def run_lines(self, lines: Iterable[bytes | str], *, first_line: int = 1) -> RunSummary:
+        """Run JSON lines (a binary file is read in chunks; blank lines have no outcome but
+        keep their number). ``first_line`` is the number of the first line given."""
+        return self._run(line_chunks(lines, first_line), self._process_lines)
+
+    def run_events(self, events: Iterable[Mapping[str, Any]]) -> RunSummary:
+        """Run already-parsed events, numbered 1..n."""
+        return self._run(item_chunks(events, 1), self._process_events)
+
+    def snapshot(self) -> RunSummary:
+        """The current run's figures so far (thread-safe)."""
+        requests, attempts, retries = self._client.stats
+        base = self._stats_base
+        elapsed = self._clock() - self._started
+        return RunSummary(
+            self._events, self._performer.counts.counts, requests - base[0], attempts - base[1],
+            retries - base[2], elapsed, self._performer.aborted,
+        )
+
+    def close(self) -> None:
+        self._dispatcher.close()
+        self._client.close()
+
+    def __enter__(self) -> Engine:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------ reading and routing
+
+    def _begin_run(self) -> None:
+        self._performer.new_run()
+        self._events = 0
+        self._next_line = 1  # every line before it is routed (for checkpoints)
+        self._started = self._clock()
+        self._stats_base = self._client.stats
+        self._next_save = self._next_progress = self._started
+
+    def _run(
+        self, chunks: Iterable[Chunk], process: Callable[[int, Sequence[Any], Loads], None]
+    ) -> RunSummary:
+        self._begin_run()
+        skip = self._next_line = self._checkpoint.resume_from() if self._checkpoint else 1
+        ticker = _Ticker(min(0.1, max(0.005, self.options.max_wait / 4)), self._tick)
+        try:
+            for first, items, loads in chunks:
+                end = first + len(items)
+                if end <= skip:
+                    continue
+                if first < skip:
+                    items, first = items[skip - first :], skip
+                with self._lock:
+                    process(first, items, loads)
+                    self._next_line = end
+                ticker.raise_error()
+        except BaseException as exc:
+            if not isinstance(exc, Exception):  # Ctrl-C: stop sending, still record everything
+                self._performer.abort("the run was interrupted")
+            raise
+        finally:
+            try:
+                with self._lock:
+                    for batcher in self._batchers:
+                        batcher.flush_all()
+                self._dispatcher.wait_idle()
+                with self._lock:
+                    self._save_checkpoint()
+            finally:
+                ticker.stop()
+        ticker.raise_error()
+        return self.snapshot()
+
+    def _process_lines(self, first: int, lines: Sequence[bytes | str], loads: Loads) -> None:
+        out = _ChunkRecords(self._performer.keep_records)
+        self._route_lines(first, lines, loads, out)
+        self._events += len(lines) - out.blank
+        self._emit_chunk(out)
+
+    def _process_events(self, first: int, events: Sequence[Any], loads: Loads) -> None:
+        out = _ChunkRecords(self._performer.keep_records)
+        for number, event in enumerate(events, first):
+            if isinstance(event, Mapping):
+                self._route(number, event, out)
+            else:
+                message = f"not an event object: {type(event).__name__}"
+                out.add(number, None, _invalid(message), repr(event))
+        self._events += len(events)
+        self._emit_chunk(out)
+
+    def _route_lines(
+        self, first: int, lines: Sequence[bytes | str], loads: Loads, out: _ChunkRecords
+    ) -> None:
+        """The per-line path: parse, then route a JSON object."""
+        route = self._route
+        for number, raw in enumerate(lines, first):
+            try:
+                event = loads(raw)
+            except ValueError:
+                try:
+                    event = json.loads(raw)  # the standard parser decides, and words the error
+                except (ValueError, RecursionError) as exc:  # also bytes that are not UTF-8
+                    if raw.strip():
+                        out.add(number, None, _invalid(str(exc)), _text(raw))
+                    else:
+                        out.blank += 1
+                    continue
+            if type(event) is dict:
+                route(number, event, out)
+            else:
+                message = f"not a JSON object (got {_json_type(event)})"
+                out.add(number, None, _invalid(message), _text(raw))
+
+    def _route(self, number: int, event: Mapping[str, Any], out: _ChunkRecords) -> None:
+        """Trigger, map and validate ``event`` for every subscription, then batch it."""
+        if DEAD_LETTER_KEY in event and is_dead_letter(event):
+            self._replay(number, event, out)
+            return
+        matched = False
+        for sub, matches, batcher in self._routes:
+            if matches is None or matches(event):
+                matched = True
+                try:
+                    payload = sub.payload(event)
+                except Exception as exc:  # PayloadValidationError -> rejected
+                    out.add(number, sub.name, self._performer.result_for(exc), event)
+                else:
+                    batcher.add(number, event, payload)
+        if not matched:
+            out.add_filtered(number, event)
+
+    def _replay(self, number: int, entry_obj: Mapping[str, Any], out: _ChunkRecords) -> None:
+        """A dead-letter line: back to the mapping it failed for only, skipping the triggers."""
+        try:
+            entry = parse_entry(entry_obj)
+        except ValueError as exc:
+            out.add(number, None, _invalid(str(exc)), dict(entry_obj))
+            return
+        if isinstance(entry.event, str):  # an invalid line: replay the raw text
+            if entry.event.strip():
+                self._route_lines(number, (entry.event,), json.loads, out)
+            else:
+                out.add(number, None, _invalid("dead-letter entry: the line is empty"), entry.event)
+            return
+        target = self._by_name.get(entry.mapping or "")
+        if target is None:
+            message = f"mapping {entry.mapping!r} no longer exists (or is disabled); not sent"
+            result = ItemResult(Outcome.REJECTED, None, message, "MAPPING_NOT_FOUND")
+            out.add(number, entry.mapping, result, entry.event)
+            return
+        sub, batcher = target
+        try:
+            payload = sub.payload(entry.event)
+        except Exception as exc:
+            out.add(number, sub.name, self._performer.result_for(exc), entry.event)
+        else:
+            batcher.add(number, entry.event, payload)
+
+    def _emit_chunk(self, out: _ChunkRecords) -> None:
+        if out.records:
+            self._performer.emit(out.records)
+        if out.filtered and not out.keep:
+            self._performer.counts.add(Outcome.FILTERED, out.filtered)
+
+    def _submit(self, batch: Batch) -> None:
+        """A Batcher's batch is ready (called under the engine lock)."""
+        if not self._performer.record_not_sent(batch):
+            self._dispatcher.submit(batch.ordering_key, batch, batch.first_line)
+
+    # ------------------------------------------------------------------ ticker work
+
+    def _tick(self) -> None:
+        now = self._clock()
+        with self._lock:
+            for batcher in self._batchers:
+                batcher.flush_due(now - self.options.max_wait)
+            if now >= self._next_save:
+                self._save_checkpoint()
+                self._next_save = now + SAVE_INTERVAL
+        if self._progress is not None and now >= self._next_progress:
+            self._next_progress = now + self._progress_interval
+            self._progress(self.snapshot())
+
+    def _save_checkpoint(self) -> None:
+        """(Under the engine lock.) Flush the sinks, then save the first unresolved line:
+        the lowest line in an open, queued or running batch, else the next line to read.
+        Never after a work item broke: its records may be missing."""
+        if self._dispatcher.broken:
+            return
+        waiting = [b.first_line() for b in self._batchers] + [self._dispatcher.low_water()]
+        low = min([line for line in waiting if line is not None] + [self._next_line])
+        for flush in self._flushers:
+            flush()
+        if self._checkpoint is not None:
+            self._checkpoint.save(low)
+
+
+class _Ticker:
+    """Calls ``tick`` every ``interval`` seconds on a daemon thread until stopped; an error
+    stops it and is re-raised in the run's thread (:meth:`raise_error`)."""
+
+    def __init__(self, interval: float, tick: Callable[[], None]) -> None:
+        self._interval = interval
+        self._tick = tick
+        self._stopped = threading.Event()
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._loop, name="engine-ticker", daemon=True)
+        self._thread.start()
+
+    def _loop(self) -> None:
+        while not self._stopped.wait(self._interval):
+            try:
+                self._tick()
+            except BaseException as exc:
+                self._error = exc
+                return
+
+    def stop(self) -> None:
+        self._stopped.set()
+        self._thread.join()
+
+    def raise_error(self) -> None:
+        if self._error is not None:
+            raise self._error
+
+
+# ---------------------------------------------------------------------- result helpers
+
+
+def _invalid(message: str) -> ItemResult:
+    return ItemResult(Outcome.INVALID, None, message, "INVALID_JSON")
+
+
+def _text(raw: bytes | str) -> str:
+    """An invalid line as text, for its record and its dead-letter replay."""
+    text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
+    return text.rstrip("\r\n")
+
+
+def _json_type(value: object) -> str:
+    names = {list: "an array", str: "a string", bool: "a boolean", type(None): "null"}
+    return names.get(type(value), "a number")
+
+
+__all__ = ["Engine", "RunOptions", "RunSummary"]

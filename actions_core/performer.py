@@ -1,0 +1,189 @@
+"""Performing: one batch's ``perform``/``perform_batch`` call, and every event's outcome record.
+
+The :class:`Performer` runs on the dispatcher's worker threads and is where outcomes are
+recorded (the reader records the ones it decides itself through :meth:`Performer.emit`):
+
+* ``perform_batch`` returns one :class:`ItemResult` per payload, or ``None`` when all were
+  delivered; ``perform`` returns an ItemResult, a response or ``None`` (delivered). A
+  delivered record without a status takes the call's last HTTP status.
+* An exception applies to that call's events only (failure isolation: other batches, for
+  other audiences or later ones, are unaffected), classified by
+  :func:`~actions_core.outcomes.outcome_for_exception`.
+* A 401/403 (:class:`~actions_core.errors.AuthenticationError`) aborts the run: the client
+  stops (retries waiting give up at once) and every batch not yet sent is recorded ``failed``
+  with a plain "Not sent" message, so nothing disappears.
+* Every error message passes through the client's redactor before it is recorded.
+* Without sinks, nothing but counts is kept: no record objects are built.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from collections.abc import Sequence
+from typing import Any
+
+import httpx
+
+from actions_core.batching import Batch
+from actions_core.definitions import ExecutionContext, Settings
+from actions_core.errors import AuthenticationError
+from actions_core.http import RequestAbortedError, RequestClient
+from actions_core.outcomes import ItemResult, Outcome, OutcomeRecord, OutcomeSink
+from actions_core.outcomes import outcome_for_exception as _outcome_for
+from actions_core.sinks import CountingSink
+
+
+class Performer:
+    """Performs batches through ONE shared request client and records their outcomes.
+
+    ``keep_events``: whether batches carry their events (some sink wants them in records).
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        client: RequestClient,
+        sinks: Sequence[OutcomeSink],
+        *,
+        keep_events: bool,
+    ) -> None:
+        self._settings = settings
+        self._client = client
+        self._redact = client.redactor.redact  # also masks credential header values
+        self._sinks = tuple(sinks)
+        self._keep_records = bool(self._sinks)
+        self._keep_events = keep_events
+        self._abort_lock = threading.Lock()
+        self._not_sent: ItemResult | None = None  # every unsent event's result after an abort
+        self.aborted: str | None = None
+        """Why the run stopped sending (redacted), or ``None``."""
+        self.counts = CountingSink()
+
+    @property
+    def keep_records(self) -> bool:
+        return self._keep_records
+
+    def new_run(self) -> None:
+        """Start counting afresh (the abort, like the client's, lasts)."""
+        self.counts = CountingSink()
+
+    def perform(self, batch: Batch) -> None:
+        """One perform or perform_batch call (on a worker thread); records every event."""
+        n = len(batch.lines)
+        if self._not_sent is not None:
+            self.record(batch, [self._not_sent] * n)
+            return
+        session = self._client.session()
+        ctx = ExecutionContext(self._settings, session, batch.subscription.name)
+        action = batch.subscription.action
+        results: Sequence[ItemResult] | None
+        try:
+            if batch.single:
+                results = _single_results(action.perform(ctx, batch.payloads[0]))
+            else:
+                assert action.perform_batch is not None
+                results = action.perform_batch(ctx, batch.payloads)
+                if results is not None:
+                    results = _checked(results, n)
+        except AuthenticationError as exc:
+            self.abort(str(exc))
+            results = [_outcome_for(exc)] * n
+        except Exception as exc:  # failure isolation: this call's events only
+            not_sent = self._not_sent if isinstance(exc, RequestAbortedError) else None
+            results = [not_sent or _outcome_for(exc)] * n
+        self.record(batch, results, session.attempts, session.last_status)
+
+    def record_not_sent(self, batch: Batch) -> bool:
+        """After an abort, record ``batch`` as not sent and say so; else ``False``."""
+        if self._not_sent is None:
+            return False
+        self.record(batch, [self._not_sent] * len(batch.lines))
+        return True
+
+    def record(
+        self,
+        batch: Batch,
+        results: Sequence[ItemResult] | None,
+        attempts: int = 0,
+        status: int | None = None,
+    ) -> None:
+        """A call's results as records (``None``: all delivered); only counts without sinks."""
+        n = len(batch.lines)
+        if not self._keep_records:
+            if results is None:
+                self.counts.add(Outcome.DELIVERED, n)
+            else:
+                self.counts.add_counts(Counter(r.outcome for r in results))
+            return
+        name = batch.subscription.name
+        events: Sequence[Any] = batch.events if self._keep_events else [None] * n
+        if results is None:
+            delivered = Outcome.DELIVERED
+            records = [
+                OutcomeRecord(line, name, delivered, status, None, event, attempts)
+                for line, event in zip(batch.lines, events, strict=True)
+            ]
+        else:
+            records = []
+            redacted: dict[str, str] = {}  # a batch's events often share one error
+            for line, event, r in zip(batch.lines, events, results, strict=True):
+                error = r.error
+                if error is not None:
+                    error = redacted.get(error) or redacted.setdefault(error, self._redact(error))
+                code = status if r.status is None and r.outcome is Outcome.DELIVERED else r.status
+                records.append(
+                    OutcomeRecord(line, name, r.outcome, code, error, event, attempts, r.error_type)
+                )
+        self.emit(records)
+
+    def emit(self, records: list[OutcomeRecord]) -> None:
+        """Hand records to the counts and every sink."""
+        self.counts.record(records)
+        for sink in self._sinks:
+            sink.record(records)
+
+    def result_for(self, exc: Exception) -> ItemResult:
+        """An exception's outcome, its message redacted."""
+        r = _outcome_for(exc)
+        if r.error is None:
+            return r
+        return ItemResult(r.outcome, r.status, self._redact(r.error), r.error_type)
+
+    def abort(self, reason: str) -> None:
+        """Stop sending; the first reason wins. Later batches are recorded as not sent."""
+        with self._abort_lock:
+            if self.aborted is not None:
+                return
+            self.aborted = self._redact(reason)
+            message = f"Not sent: the run stopped after {self.aborted}"
+            self._not_sent = ItemResult(Outcome.FAILED, None, message, "RUN_ABORTED")
+        self._client.abort(reason)
+
+
+def _unexpected(message: str) -> ItemResult:
+    return ItemResult(Outcome.FAILED, None, message, "UNEXPECTED_ERROR")
+
+
+def _single_results(result: object) -> list[ItemResult] | None:
+    """What ``perform`` returned, as the results of a one-event call (``None``: delivered)."""
+    if result is None:
+        return None
+    if isinstance(result, ItemResult):
+        return [result]
+    if isinstance(result, httpx.Response):
+        return [ItemResult.delivered(result.status_code)]
+    return [_unexpected(f"perform returned {type(result).__name__}")]
+
+
+def _checked(results: Sequence[object], n: int) -> list[ItemResult]:
+    """``perform_batch``'s results, one ItemResult per payload, whatever it returned."""
+    if len(results) != n:
+        return [_unexpected(f"perform_batch returned {len(results)} results for {n} payloads")] * n
+    return [
+        r if isinstance(r, ItemResult) else _unexpected(f"perform_batch returned {type(r).__name__}")
+        for r in results
+    ]
+
+
+__all__ = ["Performer"]

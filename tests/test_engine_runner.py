@@ -1,0 +1,173 @@
+"""The runner (files around a run) and the engine's plumbing: chunked reading of input,
+ordered dispatch, report lines, progress."""
+
+from __future__ import annotations
+
+import io
+import json
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from actions_core import reading
+from actions_core.batching import Batch, Batcher
+from actions_core.checkpoint import Checkpoint
+from actions_core.dispatch import Dispatcher
+from actions_core.engine import Engine, RunOptions, RunSummary
+from actions_core.errors import ConfigError
+from actions_core.outcomes import Outcome, OutcomeRecord
+from actions_core.runner import RunFiles, run
+from actions_core.sinks import ReportWriter
+from tests.toy_destination import TOKEN, event, toy_instance
+
+
+def write_events(path: Path, count: int, first: int = 0) -> str:
+    path.write_text("".join(json.dumps(event(f"u{i}")) + "\n" for i in range(first, first + count)))
+    return str(path)
+
+
+def test_a_dry_run_writes_each_request_as_a_json_line_with_the_token_masked(tmp_path: Path) -> None:
+    source = write_events(tmp_path / "in.jsonl", 3)
+    output = tmp_path / "requests.jsonl"
+    summary = run(
+        toy_instance("http://toy.test"), RunFiles(input=source, dry_run=True, output=str(output)),
+        RunOptions(mode="batch"),
+    )
+    (request,) = [json.loads(line) for line in output.read_text().splitlines()]
+    assert request["url"] == "http://toy.test/audiences"
+    assert request["json"]["batch"] == [{"key": f"u{i}", "value": True} for i in range(3)]
+    assert request["headers"]["authorization"] == "***"
+    assert TOKEN not in output.read_text()
+    assert summary.counts[Outcome.DELIVERED] == 3
+
+
+def test_the_report_is_appended_to_on_resume_without_a_killed_run_s_partial_line(tmp_path: Path) -> None:
+    files = RunFiles(
+        input=write_events(tmp_path / "in.jsonl", 4),
+        dry_run=True,
+        output=str(tmp_path / "out.jsonl"),
+        report=str(tmp_path / "report.jsonl"),
+        checkpoint=str(tmp_path / "run.checkpoint"),
+    )
+    # the first run was killed while writing line 2's record: that partial line goes
+    (tmp_path / "report.jsonl").write_text('{"line":1,"from":"the first run"}\n{"line":2,"mapp')
+    Checkpoint(tmp_path / "run.checkpoint").save(3)  # lines 1-2 were done by a killed run
+    run(toy_instance("http://toy.test"), files, RunOptions(mode="batch"))
+    lines = [json.loads(line) for line in (tmp_path / "report.jsonl").read_text().splitlines()]
+    assert [line["line"] for line in lines] == [1, 3, 4]
+    assert lines[0] == {"line": 1, "from": "the first run"}
+
+
+def test_the_runner_refuses_to_overwrite_its_own_input(tmp_path: Path) -> None:
+    source = write_events(tmp_path / "dead.jsonl", 1)
+    with pytest.raises(ConfigError, match="is the input file"):
+        run(toy_instance("http://toy.test"), RunFiles(input=source, dead_letter=source))
+    assert len(Path(source).read_text().splitlines()) == 1
+
+
+def test_a_report_line_has_the_documented_fields() -> None:
+    out = io.StringIO()
+    ReportWriter(out).record([
+        OutcomeRecord(3, "sync", Outcome.DELIVERED, 204, None, event("u1"), 1),
+        OutcomeRecord(4, None, Outcome.INVALID, None, 'bad "quote"', "{oops", 0, "INVALID_JSON"),
+    ])
+    assert [json.loads(line) for line in out.getvalue().splitlines()] == [
+        {"line": 3, "mapping": "sync", "outcome": "delivered", "status": 204, "error": None},
+        {"line": 4, "mapping": None, "outcome": "invalid", "status": None, "error": 'bad "quote"'},
+    ]
+
+
+def test_stream_input_is_numbered_across_chunks_and_long_lines(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(reading, "CHUNK_BYTES", 4)
+    data = "ab\n\nxyz-long-line\né€\n".encode() + b"\xff\nlast"
+    chunks = list(reading.line_chunks(io.BytesIO(data), 10))
+    numbered = [(first + i, line) for first, lines, _ in chunks for i, line in enumerate(lines)]
+    assert numbered == [
+        (10, b"ab"), (11, b""), (12, b"xyz-long-line"), (13, "é€".encode()), (14, b"\xff"),
+        (15, b"last"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        b'{"id": 12345678901234567890123, "n": -9223372036854775809}',  # beyond 64 bits
+        b'{"x": NaN, "y": Infinity, "big": 1e400}',
+        b'{"s": "\\ud800 lone surrogate"}',
+        b"\xef\xbb\xbf{\"bom\": true}",
+        b'{"a": 1, "a": 2, "f": 0.1, "e": 1.5e300, "z": -0}',
+    ],
+    ids=["big-ints", "nan", "surrogate", "bom", "plain"],
+)
+def test_stream_lines_parse_exactly_as_json_loads_does(line: bytes) -> None:
+    """Stream chunks may use a faster parser; what it yields must be what json.loads yields."""
+    (_, lines, loads), = reading.line_chunks(io.BytesIO(line + b"\n"))
+    try:
+        parsed = loads(lines[0])
+    except ValueError:
+        parsed = json.loads(lines[0])  # the engine's fallback
+    expected = json.loads(line)
+    assert repr(parsed) == repr(expected)  # repr: NaN != NaN, and int vs float shows
+
+
+def test_items_of_one_key_run_in_order_and_other_keys_are_not_held_up() -> None:
+    """Key "a"'s first item waits until key "b"'s item ran; "a"'s second item must still wait
+    for "a"'s first (bounds of 5 s only keep a broken dispatcher from hanging)."""
+    b_done = threading.Event()
+    done: list[str] = []
+
+    def perform(item: str) -> None:
+        if item == "a1":
+            assert b_done.wait(5.0)
+        done.append(item)
+        if item == "b1":
+            b_done.set()
+
+    dispatcher: Dispatcher[str] = Dispatcher(perform, workers=2, max_pending=8)
+    for key, item in (("a", "a1"), ("a", "a2"), ("b", "b1")):
+        dispatcher.submit(key, item, first_line=1)
+    dispatcher.wait_idle()
+    dispatcher.close()
+    assert done == ["b1", "a1", "a2"]
+
+
+def test_progress_is_reported_while_a_run_goes_on() -> None:
+    reported: list[RunSummary] = []
+    seen = threading.Event()
+
+    def progress(summary: RunSummary) -> None:
+        reported.append(summary)
+        seen.set()
+
+    def stream() -> Iterator[dict[str, Any]]:
+        yield event("u1")
+        assert seen.wait(10.0)
+
+    with Engine(toy_instance("http://toy.test"), options=RunOptions(max_wait=0.02),
+                transport=httpx.MockTransport(lambda request: httpx.Response(204)),
+                progress=progress, progress_interval=0.0) as engine:
+        engine.run_events(stream())
+    assert reported and reported[0].events == 1
+
+
+def test_input_dash_is_read_from_stdin(monkeypatch: pytest.MonkeyPatch) -> None:
+    stdin = io.TextIOWrapper(io.BytesIO(b"".join(json.dumps(event(f"u{i}")).encode() + b"\n" for i in range(2))))
+    monkeypatch.setattr("sys.stdin", stdin)
+    summary = run(
+        toy_instance("http://toy.test"), RunFiles(input="-"), RunOptions(mode="batch"),
+        transport=httpx.MockTransport(lambda request: httpx.Response(204)),
+    )
+    assert summary.counts[Outcome.DELIVERED] == 2
+
+
+def test_unhashable_batch_key_values_still_share_a_batch() -> None:
+    sent: list[Batch] = []
+    (sub,) = toy_instance("http://toy.test").subscriptions
+    batcher = Batcher(sub, size=2, mode="batch", submit=sent.append, clock=lambda: 0.0)
+    for line in (1, 2):
+        batcher.add(line, {}, {"audience_id": ["a", "b"], "key": f"u{line}"})
+    assert [b.lines for b in sent] == [[1, 2]]
