@@ -11,8 +11,9 @@ adds for the transport: host, accept, accept-encoding, connection, content-lengt
 are masked through the :class:`~actions_core.redaction.Redactor`. Every request is answered
 ``204 No Content``, so destinations treat it as delivered.
 
-Bodies can hold 1000 members: the body is parsed once and the line dumped once; the redacted
-copy is built only when the line actually contains a secret.
+Bodies can hold 1000 members: a body the request client encoded (compact JSON, marked with
+:data:`~actions_core.http.JSON_BODY_EXTENSION`) is copied into the line as it is; any other
+body is parsed once. The redacted copy is built only when the line contains a secret.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from typing import Any
 
 import httpx
 
+from actions_core.http import JSON_BODY_EXTENSION
 from actions_core.redaction import NO_SECRETS, Redactor
 
 TRANSPORT_HEADERS = frozenset({"host", "accept", "accept-encoding", "connection", "content-length"})
@@ -73,6 +75,12 @@ class DryRunTransport(httpx.BaseTransport):
         }
         content = request.read()
         body: Any = None
+        if content and request.extensions.get(JSON_BODY_EXTENSION):
+            # compact JSON already: splice it in rather than parse and dump it again
+            head = _dumps(record)
+            line = f"{head[:-len('null}')]}{content.decode('utf-8')}}}"
+            if not redactor.contains(line):
+                return line
         if content:
             try:
                 body = json.loads(content)

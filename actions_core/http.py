@@ -21,6 +21,7 @@ from __future__ import annotations
 import json as _json
 import math
 import random
+import re
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -29,6 +30,7 @@ from types import TracebackType
 from typing import Any, NamedTuple, TypeVar
 
 import httpx
+import orjson
 
 from actions_core.definitions import RequestDefaults
 from actions_core.errors import (
@@ -74,6 +76,14 @@ class RequestAbortedError(RetryableError):
     later run may deliver it."""
 
 
+_FLOAT_LIKE = re.compile(rb"[0-9][.eE]")
+"""Where orjson's text might spell a float differently from JavaScript (also matches inside
+strings such as ``"v1.2"``; those just take the standard path)."""
+
+# Marks a request whose body encode_json wrote: compact JSON the dry run can copy as is.
+JSON_BODY_EXTENSION = "actions_core.json_body"
+
+
 def encode_json(obj: Any) -> bytes:
     """Compact UTF-8 JSON, byte for byte what JavaScript's ``JSON.stringify`` sends.
 
@@ -81,7 +91,18 @@ def encode_json(obj: Any) -> bytes:
     ordinary data it follows JavaScript: integral floats print as integers (``1.0`` -> ``1``),
     NaN and infinities become ``null``, a lone surrogate is escaped (``\\udc80``). The slower
     float fix-up runs only when the fast text could hold such a float (``.0``, ``e+``).
+
+    orjson writes the same bytes for strings, integers, booleans and null, far faster; its
+    output is used only when it holds no digit followed by ``.`` or ``e`` (where its float
+    spelling could differ from JavaScript's), else the standard path below decides.
     """
+    try:
+        fast = orjson.dumps(obj)
+    except (TypeError, orjson.JSONEncodeError):  # lone surrogates, integers over 64 bits, ...
+        pass
+    else:
+        if _FLOAT_LIKE.search(fast) is None:
+            return fast
     try:
         text = _json.dumps(obj, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
         fix = ".0" in text or "e+" in text
@@ -320,7 +341,7 @@ class RequestClient:
             content = encode_json(body)
             merged.setdefault("content-type", ("Content-Type", "application/json"))
         try:
-            return self._http.build_request(
+            request = self._http.build_request(
                 method,
                 url,
                 content=content,
@@ -330,6 +351,9 @@ class RequestClient:
             )
         except httpx.InvalidURL as exc:
             raise _invalid_url(exc, redactor) from None
+        if content is not None:
+            request.extensions[JSON_BODY_EXTENSION] = True
+        return request
 
     def _wait(self, delay: float) -> bool:
         """Wait ``delay`` seconds; ``False`` when the run was aborted meanwhile."""
@@ -391,6 +415,7 @@ def _with_message(error: _E, message: str) -> _E:
 __all__ = [
     "DEFAULT_USER_AGENT",
     "ERROR_BODY_LIMIT",
+    "JSON_BODY_EXTENSION",
     "NO_DEFAULTS",
     "RequestAbortedError",
     "RequestClient",

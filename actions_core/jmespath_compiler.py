@@ -56,14 +56,16 @@ class CompiledExpression:
 
     ``search`` evaluates it against a value and never raises. ``keys`` is set when the
     expression is a plain chain of field names (``a.b.c`` -> ``("a", "b", "c")``, ``@`` ->
-    ``()``), so a caller can do its own dict lookups; ``native`` is false when part of the tree
-    runs on jmespath's interpreter.
+    ``()``), so a caller can do its own dict lookups; ``alternatives`` likewise when it is
+    ``a.b || c.d || ...`` over such chains (the mapping compiler inlines both); ``native`` is
+    false when part of the tree runs on jmespath's interpreter.
     """
 
     expression: str
     search: Search
     keys: tuple[str, ...] | None
     native: bool
+    alternatives: tuple[tuple[str, ...], ...] | None = None
 
 
 def is_false(value: Any) -> bool:
@@ -89,7 +91,18 @@ def compile_expression(expression: str) -> CompiledExpression:
     search = _compile(tree, fallback)
     if fallback[0]:
         search = _never_raise(search)
-    return CompiledExpression(expression, search, None, native=not fallback[0])
+    return CompiledExpression(
+        expression, search, None, native=not fallback[0], alternatives=_or_chains(tree)
+    )
+
+
+def _or_chains(node: Node) -> tuple[tuple[str, ...], ...] | None:
+    """``a.b || c || d.e`` as its field chains, in order; ``None`` for anything else."""
+    if node["type"] != "or_expression":
+        keys = _field_chain(node)
+        return None if keys is None or not keys else (keys,)
+    left, right = (_or_chains(child) for child in node["children"])
+    return None if left is None or right is None else left + right
 
 
 # --------------------------------------------------------------------------- load-time checks

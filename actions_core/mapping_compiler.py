@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import enum
 import json
+import weakref
 from collections.abc import Callable, Mapping
 from typing import Any, Final
 
@@ -317,18 +318,31 @@ def split_entries(
     return skeleton, dynamic
 
 
+INLINE_PATHS: weakref.WeakKeyDictionary[Resolver, tuple[tuple[str, ...], ...]] = (
+    weakref.WeakKeyDictionary()
+)
+"""Resolvers that are plain field chains joined by JMESPath ``||`` (one chain: a plain path),
+so that :mod:`actions_core.mappings` can write their lookups straight into the code it
+generates for a whole mapping. Null means absent, as for every path."""
+
+
 def path_resolver(expression: str) -> Resolver:
     """A compiled JMESPath expression as a resolver (null -> absent); raises
     :class:`ExpressionError` when it is invalid."""
     compiled = compile_expression(expression)
     if compiled.keys is not None:
-        return key_getter(compiled.keys)
+        getter = key_getter(compiled.keys)
+        if compiled.keys:
+            INLINE_PATHS[getter] = (compiled.keys,)
+        return getter
     search = compiled.search
 
     def path_value(event: Any) -> Any:
         value = search(event)
         return MISSING if value is None else value
 
+    if compiled.alternatives is not None:
+        INLINE_PATHS[path_value] = compiled.alternatives
     return path_value
 
 

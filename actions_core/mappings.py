@@ -29,11 +29,12 @@ shared by every payload the mapping produces. Downstream code must not mutate th
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from actions_core.errors import MappingError
 from actions_core.mapping_compiler import (
+    INLINE_PATHS,
     MISSING,
     Compiler,
     Resolver,
@@ -47,9 +48,15 @@ __all__ = ["MISSING", "CompiledMapping", "Resolver", "compile_mapping", "compile
 
 
 class CompiledMapping:
-    """A compiled field mapping; :meth:`resolve` builds one payload per event."""
+    """A compiled field mapping; :meth:`resolve` builds one payload per event.
 
-    __slots__ = ("_dynamic", "_skeleton", "keys")
+    ``resolve`` is generated once per mapping (:func:`_generate_resolve`): one function whose
+    body does every field's work in mapping order, with plain paths and ``a || b`` over plain
+    paths written out as ``dict.get`` chains, so the per-event path makes one call, not one
+    per field.
+    """
+
+    __slots__ = ("keys", "resolve")
 
     def __init__(
         self,
@@ -59,26 +66,67 @@ class CompiledMapping:
     ) -> None:
         self.keys = keys
         """Every mapped field key, in mapping order (including ones that are always absent)."""
-        self._skeleton = skeleton
-        self._dynamic = dynamic
-
-    def resolve(self, event: Mapping[str, Any]) -> dict[str, Any]:
-        """The payload for ``event``: keys in mapping order, absent ones omitted.
-
-        Never raises on a JSON event. The dict is new, but its values may be the event's own
-        objects or constants shared between payloads: do not mutate them.
-        """
-        out = self._skeleton.copy()  # constant fields in place, placeholders for the rest
-        for key, resolver in self._dynamic:
-            value = resolver(event)
-            if value is MISSING:
-                del out[key]
-            else:
-                out[key] = value
-        return out
+        self.resolve: Callable[[Mapping[str, Any]], dict[str, Any]] = _generate_resolve(
+            skeleton, dynamic
+        )
+        """``resolve(event)``: the payload for ``event``, keys in mapping order, absent ones
+        omitted. Never raises on a JSON event. The dict is new, but its values may be the
+        event's own objects or constants shared between payloads: do not mutate them."""
 
     def __repr__(self) -> str:
         return f"CompiledMapping(keys={self.keys!r})"
+
+
+def _generate_resolve(
+    skeleton: dict[str, Any], dynamic: tuple[tuple[str, Resolver], ...]
+) -> Callable[[Mapping[str, Any]], dict[str, Any]]:
+    """Write and compile the payload builder of one mapping.
+
+    Only ``repr`` of field keys and path keys (all ``str``) goes into the source; resolvers
+    and constants are passed in as names. Semantics are the resolvers' own: a path gives
+    absent on null or on a non-object on the way; ``a || b`` takes ``b`` when ``a`` is
+    JMESPath-false (null, false, or an empty string, array or object; 0 is true).
+    """
+    names: dict[str, Any] = {"_skeleton": skeleton, "_MISSING": MISSING}
+    body = ["def resolve(event):", "    out = _skeleton.copy()"]
+    for index, (key, resolver) in enumerate(dynamic):
+        field = repr(key)
+        chains = INLINE_PATHS.get(resolver)
+        if chains is None:
+            names[f"_r{index}"] = resolver
+            body += [
+                f"    v = _r{index}(event)",
+                "    if v is _MISSING:",
+                f"        del out[{field}]",
+                "    else:",
+                f"        out[{field}] = v",
+            ]
+            continue
+        for position, chain in enumerate(chains):
+            indent = "    "
+            if position:
+                body.append(
+                    "    if v is None or v is False or "
+                    "(isinstance(v, (str, list, dict)) and not v):"
+                )
+                indent = "        "
+            lookup = "event" + "".join(f".get({part!r})" for part in chain)
+            body += [
+                f"{indent}try:",
+                f"{indent}    v = {lookup}",
+                f"{indent}except AttributeError:",
+                f"{indent}    v = None",
+            ]
+        body += [
+            "    if v is None:",
+            f"        del out[{field}]",
+            "    else:",
+            f"        out[{field}] = v",
+        ]
+    body.append("    return out")
+    exec(compile("\n".join(body), "<mapping resolve>", "exec"), names)
+    resolve: Callable[[Mapping[str, Any]], dict[str, Any]] = names["resolve"]
+    return resolve
 
 
 def compile_mapping(mapping: Mapping[str, Any]) -> CompiledMapping:

@@ -278,6 +278,20 @@ def test_fast_path_gives_what_jmespath_search_gives(event: dict[str, Any], expre
     assert compiled.search(event) == jmespath.search(expression, event)
 
 
+INLINED_PATHS = ["a", "a.b", "a.b.c.email", "a || b", "a.b || c.email || b", "a.b.c || a"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(event=EVENTS, expression=st.sampled_from(INLINED_PATHS))
+def test_paths_written_into_the_generated_resolver_give_what_jmespath_gives(
+    event: dict[str, Any], expression: str
+) -> None:
+    expected = jmespath.search(expression, event)
+    payload = compile_mapping({"field": {"@path": expression}, "after": 1}).resolve(event)
+    assert payload == ({"after": 1} if expected is None else {"field": expected, "after": 1})
+    assert list(payload) == (["after"] if expected is None else ["field", "after"])
+
+
 @settings(max_examples=100, deadline=None)
 @given(event=EVENTS, expression=st.sampled_from(MIXED_EXPRESSIONS))
 def test_mixed_expressions_give_what_jmespath_gives_or_null_where_it_raises(
