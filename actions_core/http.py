@@ -84,6 +84,18 @@ strings such as ``"v1.2"``; those just take the standard path)."""
 JSON_BODY_EXTENSION = "actions_core.json_body"
 
 
+def _detach(response: httpx.Response) -> httpx.Response:
+    """Break the reference cycle httpx leaves between a read response and its closed stream.
+
+    ``Client.send`` wraps the stream in one that points back at the response; the pair, the
+    request and its body (up to 1000 members) then wait for the cyclic garbage collector.
+    A long run makes thousands of requests, so it would hold bodies it no longer needs; the
+    body was read already, so the closed stream is replaced by the bytes themselves.
+    """
+    response.stream = httpx.ByteStream(response.content)
+    return response
+
+
 def encode_json(obj: Any) -> bytes:
     """Compact UTF-8 JSON, byte for byte what JavaScript's ``JSON.stringify`` sends.
 
@@ -291,7 +303,7 @@ class RequestClient:
             response: httpx.Response | None = None
             error: ActionsCoreError
             try:
-                response = self._http.send(request)
+                response = _detach(self._http.send(request))
             except httpx.TimeoutException:
                 error = RequestTimeoutError(f"Request timed out after {round(seconds * 1000)}ms")
             except httpx.UnsupportedProtocol as exc:
