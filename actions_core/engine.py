@@ -49,7 +49,13 @@ from actions_core.retry import RetryPolicy
 SAVE_INTERVAL = 0.2
 """Seconds between two flushes of the sinks (and checkpoint saves) while a run goes on."""
 
-_Route = tuple[Subscription, Callable[[Mapping[str, Any]], bool] | None, Batcher]
+_Route = tuple[
+    Subscription,
+    Callable[[Mapping[str, Any]], bool] | None,  # the trigger (None: every event)
+    Callable[[Mapping[str, Any]], dict[str, Any]],  # map + validate (Subscription.build)
+    Batcher,
+]
+"""One subscription's per-event steps, looked up once so the hot loop only calls them."""
 
 
 @dataclass(frozen=True)
@@ -172,9 +178,10 @@ class Engine:
                     clock=clock,
                     keep_events=keep_events,
                 )
-                self._routes.append((sub, sub.trigger.matches if sub.trigger else None, batcher))
-        self._by_name = {sub.name: (sub, batcher) for sub, _, batcher in self._routes}
-        self._batchers = [batcher for _, _, batcher in self._routes]
+                matches = sub.trigger.matches if sub.trigger else None
+                self._routes.append((sub, matches, sub.build, batcher))
+        self._by_name = {sub.name: (sub, batcher) for sub, _, _, batcher in self._routes}
+        self._batchers = [batcher for _, _, _, batcher in self._routes]
         self._begin_run()
 
     # ------------------------------------------------------------------ public surface
@@ -300,11 +307,11 @@ class Engine:
             self._replay(number, event, out)
             return
         matched = False
-        for sub, matches, batcher in self._routes:
+        for sub, matches, build, batcher in self._routes:
             if matches is None or matches(event):
                 matched = True
                 try:
-                    payload = sub.payload(event)
+                    payload = build(event)  # map and validate: sub.payload(event)
                 except Exception as exc:  # PayloadValidationError -> rejected
                     out.add(number, sub.name, self._performer.result_for(exc), event)
                 else:

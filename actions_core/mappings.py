@@ -53,10 +53,12 @@ class CompiledMapping:
     ``resolve`` is generated once per mapping (:func:`_generate_resolve`): one function whose
     body does every field's work in mapping order, with plain paths and ``a || b`` over plain
     paths written out as ``dict.get`` chains, so the per-event path makes one call, not one
-    per field.
+    per field. :meth:`value_source` hands the same code to the payload validator, which
+    generates mapping and validation as one function
+    (:func:`actions_core.validation.compile_payload_builder`).
     """
 
-    __slots__ = ("keys", "resolve")
+    __slots__ = ("_constants", "_resolvers", "keys", "resolve")
 
     def __init__(
         self,
@@ -66,6 +68,8 @@ class CompiledMapping:
     ) -> None:
         self.keys = keys
         """Every mapped field key, in mapping order (including ones that are always absent)."""
+        self._resolvers = dict(dynamic)
+        self._constants = {k: v for k, v in skeleton.items() if k not in self._resolvers}
         self.resolve: Callable[[Mapping[str, Any]], dict[str, Any]] = _generate_resolve(
             skeleton, dynamic
         )
@@ -73,8 +77,48 @@ class CompiledMapping:
         omitted. Never raises on a JSON event. The dict is new, but its values may be the
         event's own objects or constants shared between payloads: do not mutate them."""
 
+    def value_source(self, key: str, names: dict[str, Any]) -> list[str] | None:
+        """Source lines setting ``v`` to field ``key``'s value for ``event``, or to the name
+        ``M`` (which the caller binds) when absent; ``None`` when the mapping leaves ``key``
+        out. Names the lines use are added to ``names``, prefixed ``map_``."""
+        if key in self._constants:
+            name = f"map_c{len(names)}"
+            names[name] = self._constants[key]
+            return [f"    v = {name}"]
+        if key in self._resolvers:
+            names["map_MISSING"] = MISSING
+            return _value_lines(self._resolvers[key], names, absent="M")
+        return None if key not in self.keys else ["    v = M"]
+
     def __repr__(self) -> str:
         return f"CompiledMapping(keys={self.keys!r})"
+
+
+def _value_lines(resolver: Resolver, names: dict[str, Any], *, absent: str) -> list[str]:
+    """Lines (indented four) that set ``v`` to ``resolver``'s value for ``event``, or to the
+    name ``absent``: inline ``dict.get`` chains for plain paths and ``a || b`` over them,
+    else a call (``map_MISSING`` must be bound to :data:`MISSING`)."""
+    chains = INLINE_PATHS.get(resolver)
+    if chains is None:
+        name = f"map_r{len(names)}"
+        names[name] = resolver
+        return [f"    v = {name}(event)", "    if v is map_MISSING:", f"        v = {absent}"]
+    lines: list[str] = []
+    for position, chain in enumerate(chains):
+        indent = "    "
+        if position:  # JMESPath ``||``: the next alternative when this one is false
+            lines.append(
+                "    if v is None or v is False or (isinstance(v, (str, list, dict)) and not v):"
+            )
+            indent = "        "
+        lookup = "event" + "".join(f".get({part!r})" for part in chain)
+        lines += [
+            f"{indent}try:",
+            f"{indent}    v = {lookup}",
+            f"{indent}except AttributeError:",
+            f"{indent}    v = None",
+        ]
+    return [*lines, "    if v is None:", f"        v = {absent}"]
 
 
 def _generate_resolve(
@@ -87,38 +131,13 @@ def _generate_resolve(
     absent on null or on a non-object on the way; ``a || b`` takes ``b`` when ``a`` is
     JMESPath-false (null, false, or an empty string, array or object; 0 is true).
     """
-    names: dict[str, Any] = {"_skeleton": skeleton, "_MISSING": MISSING}
+    names: dict[str, Any] = {"_skeleton": skeleton, "map_MISSING": MISSING}
     body = ["def resolve(event):", "    out = _skeleton.copy()"]
-    for index, (key, resolver) in enumerate(dynamic):
+    for key, resolver in dynamic:
         field = repr(key)
-        chains = INLINE_PATHS.get(resolver)
-        if chains is None:
-            names[f"_r{index}"] = resolver
-            body += [
-                f"    v = _r{index}(event)",
-                "    if v is _MISSING:",
-                f"        del out[{field}]",
-                "    else:",
-                f"        out[{field}] = v",
-            ]
-            continue
-        for position, chain in enumerate(chains):
-            indent = "    "
-            if position:
-                body.append(
-                    "    if v is None or v is False or "
-                    "(isinstance(v, (str, list, dict)) and not v):"
-                )
-                indent = "        "
-            lookup = "event" + "".join(f".get({part!r})" for part in chain)
-            body += [
-                f"{indent}try:",
-                f"{indent}    v = {lookup}",
-                f"{indent}except AttributeError:",
-                f"{indent}    v = None",
-            ]
+        body += _value_lines(resolver, names, absent="map_MISSING")
         body += [
-            "    if v is None:",
+            "    if v is map_MISSING:",
             f"        del out[{field}]",
             "    else:",
             f"        out[{field}] = v",

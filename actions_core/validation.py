@@ -327,23 +327,29 @@ def _fast_test(field: Field, i: int, *, root: bool) -> str | None:
     return f"({test} or v is None)" if field.allow_null else test
 
 
+def _field_lines(field: Field, i: int, ns: dict[str, Any], *, root: bool) -> list[str]:
+    """The checks of field ``i`` on ``v`` (already read: the value, or ``M`` when absent)."""
+    check = _FieldCheck(field, root=root)
+    ns[f"K{i}"], ns[f"S{i}"] = field.key, check
+    exact = _FAST_CHOICE_TYPES[_JSON_TYPES[field.type]]
+    ns[f"C{i}"] = frozenset(c for c in check.rule.choices if type(c) in exact)
+    missing = "errors.insert(mark, req(title, path, K{i})); mark += 1"
+    on_missing = missing.format(i=i) if field.required else "pass"
+    fast = _fast_test(field, i, root=root)
+    lines = [f"    if {fast}:", f"        out[K{i}] = v", "    elif v is M:"] if fast else ["    if v is M:"]
+    lines += [f"        {on_missing}", "    else:", f"        v = S{i}(v, errors, path)"]
+    lines += ["        if v is M:", f"            {on_missing}", "        else:", f"            out[K{i}] = v"]
+    return lines
+
+
 def _compile_level(fields: Sequence[Field], *, root: bool) -> _LevelFn:
     """Generate the function that validates one object level (see the module docstring)."""
     ns: dict[str, Any] = {"M": _MISSING, "req": msg.required_message}
-    missing = "errors.insert(mark, req(title, path, K{i})); mark += 1"
     lines = ["def level(p, errors, path, title):", "    g = p.get", "    out = {}"]
     lines.append("    mark = 0" if root else "    mark = len(errors)")
     for i, field in enumerate(fields):
-        check = _FieldCheck(field, root=root)
-        ns[f"K{i}"], ns[f"S{i}"] = field.key, check
-        exact = _FAST_CHOICE_TYPES[_JSON_TYPES[field.type]]
-        ns[f"C{i}"] = frozenset(c for c in check.rule.choices if type(c) in exact)
-        on_missing = missing.format(i=i) if field.required else "pass"
         lines.append(f"    v = g(K{i}, M)")
-        fast = _fast_test(field, i, root=root)
-        lines += [f"    if {fast}:", f"        out[K{i}] = v", "    elif v is M:"] if fast else ["    if v is M:"]
-        lines += [f"        {on_missing}", "    else:", f"        v = S{i}(v, errors, path)"]
-        lines += ["        if v is M:", f"            {on_missing}", "        else:", f"            out[K{i}] = v"]
+        lines += _field_lines(field, i, ns, root=root)
     if not root:  # copy-on-write: hand back the input object itself when nothing changed
         lines += [
             "    if len(out) != len(p):", "        return out",
@@ -353,6 +359,31 @@ def _compile_level(fields: Sequence[Field], *, root: bool) -> _LevelFn:
     lines.append("    return out")
     exec(compile("\n".join(lines), f"<validator {'root' if root else 'object'}>", "exec"), ns)
     return cast(_LevelFn, ns["level"])
+
+
+ValueSource = Callable[[str, dict[str, Any]], list[str] | None]
+"""``(field key, namespace) -> source lines`` that set ``v`` to a field's mapped value, or to
+the name ``M`` when it is absent; ``None`` when the field is not mapped. Lines are indented by
+four spaces; the event is the name ``event``. What they reference goes into the namespace."""
+
+
+def compile_payload_builder(
+    fields: Sequence[Field], value_source: ValueSource
+) -> Callable[[Mapping[str, Any]], dict[str, Any]]:
+    """One generated function that maps *and* validates an event: ``validate(resolve(e))``
+    without the intermediate dict or a call per field (the mapping writes its value code,
+    :meth:`actions_core.mappings.CompiledMapping.value_source`, straight into the checks).
+    Raises :class:`PayloadValidationError` like :meth:`PayloadValidator.validate`."""
+    ns: dict[str, Any] = {"M": _MISSING, "req": msg.required_message}
+    ns["PayloadValidationError"] = PayloadValidationError
+    lines = ["def build(event):", "    errors = []", "    path = title = ''", "    out = {}"]
+    lines.append("    mark = 0")
+    for i, field in enumerate(fields):
+        lines += value_source(field.key, ns) or ["    v = M"]
+        lines += _field_lines(field, i, ns, root=True)
+    lines += ["    if errors:", "        raise PayloadValidationError(errors)", "    return out"]
+    exec(compile("\n".join(lines), "<payload builder>", "exec"), ns)
+    return cast(Callable[[Mapping[str, Any]], dict[str, Any]], ns["build"])
 
 
 # --------------------------------------------------------------------------------- public
@@ -409,6 +440,8 @@ def validate_settings(fields: Sequence[Field], settings: Mapping[str, Any]) -> d
 __all__ = [
     "SCHEMA_DIALECT",
     "PayloadValidator",
+    "ValueSource",
+    "compile_payload_builder",
     "compile_validator",
     "fields_to_schema",
     "is_date_time",
