@@ -49,6 +49,16 @@ class Checkpoint:
     def exists(self) -> bool:
         return self.path.exists()
 
+    def check_writable(self) -> None:
+        """Raise :class:`ConfigError` when a save could not succeed (the folder is missing or
+        read-only): checked before a run starts, not at its first save, when events are
+        already on their way."""
+        folder = self.path.parent
+        if not folder.is_dir():
+            raise ConfigError(f"cannot save checkpoint {self.path}: the folder {folder} does not exist")
+        if not os.access(folder, os.W_OK | os.X_OK):
+            raise ConfigError(f"cannot save checkpoint {self.path}: the folder {folder} is not writable")
+
     def resume_from(self) -> int:
         """The first line to process: 1 when there is no checkpoint yet.
 
@@ -81,13 +91,18 @@ class Checkpoint:
             return
         data = json.dumps({"version": CHECKPOINT_VERSION, "next_line": next_line})
         directory = self.path.parent
-        fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=directory)
+        try:
+            fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=directory)
+        except OSError as exc:
+            raise OSError(exc.errno, f"cannot save checkpoint {self.path}: {exc.strerror}") from exc
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
                 handle.write(data + "\n")
             os.replace(tmp, self.path)
-        except BaseException:
+        except BaseException as exc:
             Path(tmp).unlink(missing_ok=True)
+            if isinstance(exc, OSError):
+                raise OSError(exc.errno, f"cannot save checkpoint {self.path}: {exc.strerror}") from exc
             raise
         self._saved = next_line
 

@@ -3,8 +3,9 @@
 Commands: ``run`` (events in, requests out, an outcome per event), ``validate``,
 ``destinations``, ``describe``, ``test-auth`` and ``init``. Exit codes: 0 success (every event
 delivered or filtered), 1 some event was rejected, failed or invalid (or an authentication test
-failed), 2 a usage error, 3 an invalid config (the error on stderr as
-``file:line:column: path: message``).
+failed), 2 a usage error (a bad option; a missing or unreadable file; an output file that is the
+input file or another output; a checkpoint file that is not a checkpoint or cannot be saved),
+3 an invalid config (the error on stderr as ``file:line:column: path: message``).
 
 Everything heavy is imported inside the commands, so ``actions-core --help`` stays fast.
 Tests inject a registry through click's context object (:class:`CliState`); users can load a
@@ -126,7 +127,9 @@ def run(
     """Send the events of --input (JSON lines) through the mappings of CONFIG.
 
     Exits 0 when every event was delivered or filtered, 1 when any was rejected, failed or
-    invalid, 3 when CONFIG is invalid.
+    invalid, 2 on a usage error (also when an output file is the input file or another
+    output, or the --checkpoint file is not a checkpoint or cannot be saved; nothing is sent),
+    3 when CONFIG is invalid.
     """
     from actions_core import runner
     from actions_core.errors import ConfigError
@@ -146,7 +149,9 @@ def run(
     progress = _ProgressLine() if _stderr_is_tty() else None
     try:
         summary = runner.run(instance, files, options, progress=progress)
-    except (OSError, ConfigError) as exc:  # unreadable input, a file given twice, a bad checkpoint
+    except (OSError, ConfigError) as exc:
+        # An unreadable file, a file given twice, a checkpoint that is not one: the files the
+        # command line names are wrong, like a missing --input (which click reports as 2).
         click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_USAGE)
     finally:
@@ -265,8 +270,9 @@ def describe(slug: str, format_: str) -> None:
 def test_auth(config: str) -> None:
     """Run the destination's authentication test with the settings of CONFIG.
 
-    Exits 0 when it passes, 1 when the credentials are refused or the check fails,
-    3 when CONFIG is invalid.
+    On a pass, also prints the destination's note on what the test does not prove. Exits 0
+    when it passes, 1 when the credentials are refused or the check fails, 3 when CONFIG is
+    invalid.
     """
     from actions_core.definitions import ExecutionContext, RequestDefaults
     from actions_core.errors import ActionsCoreError
@@ -292,6 +298,8 @@ def test_auth(config: str) -> None:
         click.echo(f"Authentication failed: {redactor.redact(str(exc))}", err=True)
         sys.exit(EXIT_EVENTS_NOT_DELIVERED)
     click.echo(f"Authentication succeeded for {destination.slug}.")
+    if destination.authentication_note:
+        click.echo(f"Note: {destination.authentication_note}")
 
 
 @cli.command()

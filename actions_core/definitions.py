@@ -159,7 +159,11 @@ class Preset:
 
 @dataclass(frozen=True)
 class Destination:
-    """A destination definition, as a plugin registers it."""
+    """A destination definition, as a plugin registers it.
+
+    ``authentication_note`` is a short text shown after a passing authentication test (and
+    on the destination's docs page): what a pass does not prove, say, or what to check next.
+    """
 
     name: str
     slug: str
@@ -169,6 +173,7 @@ class Destination:
     presets: tuple[Preset, ...] = ()
     authentication_test: AuthTestFn | None = None
     request_defaults: Callable[[Settings], RequestDefaults] | None = None
+    authentication_note: str = ""
 
     def action(self, key: str) -> Action | None:
         return next((a for a in self.actions if a.key == key), None)

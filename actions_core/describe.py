@@ -10,10 +10,11 @@ the vendor's wording. Nothing here reads settings values, so no secret can appea
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from actions_core.definitions import UNSET, Action, Destination, Field, Preset
+from actions_core.definitions import UNSET, Action, Choice, Destination, Field, Preset
 
 
 def describe_json(destination: Destination) -> dict[str, Any]:
@@ -26,6 +27,7 @@ def describe_json(destination: Destination) -> dict[str, Any]:
         "actions": [_action_json(a) for a in destination.actions],
         "presets": [_preset_json(p) for p in destination.presets],
         "authentication_test": destination.authentication_test is not None,
+        "authentication_note": destination.authentication_note,
     }
 
 
@@ -76,8 +78,10 @@ def _preset_json(preset: Preset) -> dict[str, Any]:
 
 
 def describe_markdown(destination: Destination) -> str:
-    """A docs page: settings, presets (name, trigger, default action) and each action's
-    fields (label, key, type, required, default mapping, description)."""
+    """A docs page: settings, the authentication test, presets (name, trigger, default
+    action) and each action's fields (label, key, type, required, default mapping,
+    description). Hidden fields (computed from the event, not shown to users in Segment's
+    UI) are marked as such; choices show their labels."""
     return "\n".join(_page(destination)).rstrip("\n") + "\n"
 
 
@@ -101,6 +105,19 @@ def _page(d: Destination) -> Iterator[str]:
         )
     else:
         yield "This destination has no settings."
+    yield ""
+    yield "## Authentication"
+    yield ""
+    if d.authentication_test is not None:
+        yield (
+            "`actions-core test-auth CONFIG` runs this destination's authentication test with "
+            "the settings of CONFIG."
+        )
+        if d.authentication_note:
+            yield ""
+            yield f"Note: {d.authentication_note}"
+    else:
+        yield "This destination has no authentication test."
     yield ""
     yield "## Available presets"
     yield ""
@@ -131,16 +148,32 @@ def _action(action: Action) -> Iterator[str]:
     yield f"Action key: `{action.key}`"
     yield ""
     trigger = _code(action.default_trigger) if action.default_trigger else "none"
-    batching = "yes" if action.perform_batch is not None else "no"
-    yield f"Default trigger: {trigger}. Batching: {batching}."
+    yield f"Default trigger: {trigger}. Batching: {_batching(action)}."
     yield ""
     yield from _table(
         ("Field", "Key", "Type", "Required", "Default mapping", "Description"),
         [
-            (f.label, _code(key), _type(f), _yes(f.required), _default(f), f.description)
+            (_label(f), _code(key), _type(f), _yes(f.required), _default(f), f.description)
             for key, f in _flatten(action.fields, "")
         ],
     )
+
+
+def _batching(action: Action) -> str:
+    if action.perform_batch is None:
+        return "no"
+    details = []
+    if action.max_batch_size is not None:
+        details.append(f"up to {action.max_batch_size} events per batch")
+    if action.batch_keys:
+        keys = [_code(k) for k in action.batch_keys]
+        listed = keys[0] if len(keys) == 1 else ", ".join(keys[:-1]) + " and " + keys[-1]
+        details.append(f"one batch per {listed}")
+    return "yes" + (f" ({', '.join(details)})" if details else "")
+
+
+def _label(field: Field) -> str:
+    return f"{field.label} (hidden)" if field.hidden else field.label
 
 
 def _flatten(fields: Sequence[Field], prefix: str) -> Iterator[tuple[str, Field]]:
@@ -153,8 +186,16 @@ def _flatten(fields: Sequence[Field], prefix: str) -> Iterator[tuple[str, Field]
 def _type(field: Field) -> str:
     text = f"{field.type} (list)" if field.multiple else field.type
     if field.choices:
-        text += ", one of: " + ", ".join(_code(json.dumps(c.value)) for c in field.choices)
+        text += ", one of: " + ", ".join(_choice(c) for c in field.choices)
     return text
+
+
+def _choice(choice: Choice) -> str:
+    """A choice's value, and its label when that says more than the value."""
+    value = _code(json.dumps(choice.value, ensure_ascii=False))
+    if not choice.label or choice.label == str(choice.value):
+        return value
+    return f"{value} ({choice.label})"
 
 
 def _default(field: Field) -> str:
@@ -168,8 +209,12 @@ def _yes(flag: bool) -> str:
 
 
 def _code(text: str) -> str:
-    fence = "``" if "`" in text else "`"
-    return f"{fence}{text}{fence}"
+    """An inline code span: fenced with one backtick more than the longest run inside, and
+    padded with a space when the text starts or ends with a backtick (CommonMark)."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
 
 
 def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> Iterator[str]:

@@ -242,6 +242,10 @@ def check_destination(destination: Destination) -> None:
             compile_mapping(preset.mapping)
         except ConfigError as exc:
             problems.append(f"preset {preset.name!r} mapping: {exc}")
+    if destination.authentication_note and destination.authentication_test is None:
+        problems.append(
+            "has an authentication_note but no authentication_test to show it after"
+        )
     if problems:
         raise DefinitionError(f"{where} is invalid: " + "; ".join(problems))
 

@@ -61,6 +61,8 @@ def run(
     """Run ``files.input`` through ``instance``; ``transport`` replaces the network (tests)."""
     _check_distinct(files)
     checkpoint = Checkpoint(files.checkpoint) if files.checkpoint else None
+    if checkpoint is not None:
+        checkpoint.check_writable()
     resuming = checkpoint is not None and checkpoint.resume_from() > 1
     redactor = Redactor(instance.secrets)
     with ExitStack() as stack:
@@ -153,20 +155,38 @@ def _drop_partial_line(path: str) -> None:
 
 def _check_distinct(files: RunFiles) -> None:
     """Writing to the file being read would destroy it (``--dead-letter dl.jsonl`` while
-    replaying ``dl.jsonl``): refuse before anything is opened."""
-    if files.input == "-" or not os.path.exists(files.input):
-        return
-    for label, path in (
-        ("report", files.report),
-        ("dead-letter", files.dead_letter),
-        ("output", files.output),
-        ("checkpoint", files.checkpoint),
-    ):
-        if path and path != "-" and os.path.exists(path) and os.path.samefile(path, files.input):
-            raise ConfigError(
-                f"the {label} file {path!r} is the input file; write it somewhere else "
-                "(to replay a dead-letter file, give the new run a new dead-letter file)"
-            )
+    replaying ``dl.jsonl``), and two outputs sharing a file would interleave their lines:
+    refuse both before anything is opened."""
+    outputs = [
+        (label, path)
+        for label, path in (
+            ("report", files.report),
+            ("dead-letter", files.dead_letter),
+            ("output", files.output if files.dry_run else None),
+            ("checkpoint", files.checkpoint),
+        )
+        if path and path != "-"
+    ]
+    if files.input != "-" and os.path.exists(files.input):
+        for label, path in outputs:
+            if os.path.exists(path) and os.path.samefile(path, files.input):
+                raise ConfigError(
+                    f"the {label} file {path!r} is the input file; write it somewhere else "
+                    "(to replay a dead-letter file, give the new run a new dead-letter file)"
+                )
+    for i, (label, path) in enumerate(outputs):
+        for other_label, other in outputs[i + 1 :]:
+            if _same_file(path, other):
+                raise ConfigError(
+                    f"the {label} file {path!r} and the {other_label} file {other!r} are the "
+                    "same file; give each its own"
+                )
+
+
+def _same_file(a: str, b: str) -> bool:
+    if os.path.exists(a) and os.path.exists(b):
+        return os.path.samefile(a, b)
+    return os.path.realpath(a) == os.path.realpath(b)
 
 
 __all__ = ["RunFiles", "RunOptions", "RunSummary", "run"]

@@ -249,6 +249,65 @@ def test_writing_over_the_input_is_refused_with_exit_2(invoke: Invoke) -> None:
     assert result.stderr.startswith("error: the dead-letter file 'events.jsonl' is the input file")
 
 
+def test_two_outputs_in_one_file_are_refused_with_exit_2(invoke: Invoke) -> None:
+    Path("events.jsonl").write_text(ADD + "\n", encoding="utf-8")
+    args = ("--input", "events.jsonl", "--report", "out.jsonl", "--dead-letter", "out.jsonl")
+    result = invoke("run", write_config(), *args)
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == (
+        "error: the report file 'out.jsonl' and the dead-letter file 'out.jsonl' are the same "
+        "file; give each its own\n"
+    )
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        pytest.param("half a line", id="not-json"),
+        pytest.param('{"version": 1}', id="no-next-line"),
+        pytest.param("[3]", id="not-an-object"),
+    ],
+)
+def test_a_file_that_is_not_a_checkpoint_is_refused_with_exit_2(
+    invoke: Invoke, server: LocalServer, content: str
+) -> None:
+    Path("events.jsonl").write_text(ADD + "\n", encoding="utf-8")
+    Path("run.ckpt").write_text(content, encoding="utf-8")
+    Path("report.jsonl").write_text('{"line": 1}\n', encoding="utf-8")
+    args = ("--input", "events.jsonl", "--checkpoint", "run.ckpt", "--report", "report.jsonl")
+    result = invoke("run", write_config(server.url), *args)
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == (
+        'error: checkpoint run.ckpt is not a checkpoint file (expected {"next_line": <n>}); '
+        "delete it to start from the first line\n"
+    )
+    assert server.requests == []  # refused before anything was sent or truncated
+    assert Path("report.jsonl").read_text(encoding="utf-8") == '{"line": 1}\n'
+
+
+def test_a_checkpoint_in_a_missing_folder_is_refused_with_exit_2_before_anything_is_sent(
+    invoke: Invoke, server: LocalServer
+) -> None:
+    Path("events.jsonl").write_text(ADD + "\n", encoding="utf-8")
+    args = ("--input", "events.jsonl", "--checkpoint", "no-such-folder/run.ckpt")
+    result = invoke("run", write_config(server.url), *args)
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == (
+        "error: cannot save checkpoint no-such-folder/run.ckpt: the folder no-such-folder does "
+        "not exist\n"
+    )
+    assert server.requests == []
+
+
+def test_a_checkpoint_with_a_line_below_1_is_refused_with_exit_2(invoke: Invoke) -> None:
+    Path("events.jsonl").write_text(ADD + "\n", encoding="utf-8")
+    Path("run.ckpt").write_text('{"version": 1, "next_line": 0}\n', encoding="utf-8")
+    args = ("--input", "events.jsonl", "--dry-run", "--checkpoint", "run.ckpt")
+    result = invoke("run", write_config(), *args)
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == "error: checkpoint run.ckpt: next_line must be a positive integer\n"
+
+
 # ------------------------------------------------------------------- validate & co
 
 
@@ -284,7 +343,7 @@ def test_describe_prints_a_docs_page_with_settings_presets_and_fields(invoke: In
     assert f'| {PRESET} | `type = "identify" or type = "track"` | Sync Audience |' in page
     # A `|` inside a cell is escaped, so the table keeps its columns.
     assert (
-        '| Email address | `user_email` | string | No | '
+        '| Email address (hidden) | `user_email` | string | No | '
         '`{"@path": "traits.email \\|\\| context.traits.email"}` | The user\'s email address |'
     ) in page
 
@@ -310,9 +369,8 @@ def test_describe_an_unknown_destination_exits_2(invoke: Invoke) -> None:
 
 def test_test_auth_passes_when_both_checks_pass(invoke: Invoke, server: LocalServer) -> None:
     result = invoke("test-auth", write_config(server.url))
-    assert (result.exit_code, result.stdout) == (
-        0, "Authentication succeeded for actions-launchdarkly-audiences.\n"
-    )
+    assert result.exit_code == 0
+    assert result.stdout.startswith("Authentication succeeded for actions-launchdarkly-audiences.\n")
     assert [(r.method, r.path) for r in server.requests] == [
         ("HEAD", "/sdk/goals/env-1"),
         ("GET", "/api/v2/versions"),

@@ -142,3 +142,19 @@ def test_saving_a_checkpoint_replaces_it_whole_and_leaves_no_temporary_file(tmp_
         checkpoint.save(line)
         assert Checkpoint(checkpoint.path).resume_from() == line
     assert [p.name for p in tmp_path.iterdir()] == ["run.checkpoint"]
+
+
+def test_a_checkpoint_whose_folder_is_missing_is_refused_before_a_run(tmp_path: Path) -> None:
+    checkpoint = Checkpoint(tmp_path / "gone" / "run.checkpoint")
+    with pytest.raises(ConfigError, match=r"cannot save checkpoint .*run\.checkpoint: the folder .*gone does not exist"):
+        checkpoint.check_writable()
+
+
+def test_a_save_that_fails_names_the_checkpoint(tmp_path: Path) -> None:
+    folder = tmp_path / "ckpt"
+    folder.mkdir()
+    checkpoint = Checkpoint(folder / "run.checkpoint")
+    checkpoint.save(3)
+    shutil.rmtree(folder)  # the folder goes away while the run goes on
+    with pytest.raises(OSError, match=r"cannot save checkpoint .*run\.checkpoint: No such file"):
+        checkpoint.save(9)

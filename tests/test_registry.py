@@ -151,3 +151,9 @@ def test_batch_keys_must_name_fields() -> None:
     bad = replace(TOY, actions=(replace(ACTION, batch_keys=("audience",)),))
     with pytest.raises(DefinitionError, match=r"batches by 'audience', which is not a field"):
         actions_core.registry.check_destination(bad)
+
+
+def test_an_authentication_note_without_an_authentication_test_is_a_definition_error() -> None:
+    bad = replace(TOY, authentication_note="A pass does not check permissions.")
+    with pytest.raises(DefinitionError, match=r"has an authentication_note but no authentication_test"):
+        actions_core.registry.check_destination(bad)

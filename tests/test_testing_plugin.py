@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 pytest_plugins = ["pytester"]
 
 PLUGIN = "actions_core.testing.pytest_plugin"
+REPO = str(Path(__file__).resolve().parent.parent)
 SECRET = "sk-live-plugin-0123456789"
 
 EXAMPLE_DESTINATION = f'''
@@ -244,7 +247,16 @@ def test_test_integration_without_a_destination_fixture_says_what_is_missing(exa
     result.stdout.fnmatch_lines(["*test_integration fixture needs a `destination` fixture*"])
 
 
-def test_the_plugin_leaves_unrelated_tests_alone(pytester: pytest.Pytester) -> None:
+def test_the_plugin_leaves_unrelated_tests_alone(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # In a fresh interpreter: in this one, the plugin module (and syrupy) may already have
+    # been imported without assertion rewriting (tests/launchdarkly/conftest.py imports the
+    # plugin's fixtures; when the plugin is not loaded through its entry point, that import
+    # comes first), and an in-process session given `-p <module>` would then warn "Module
+    # already imported so cannot be rewritten", an error under -W error: a failure that
+    # depended on how the outer session started and which files it collected.
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, (REPO, os.environ.get("PYTHONPATH")))))
     pytester.makepyfile(
         """
         def test_plain():
@@ -252,7 +264,7 @@ def test_the_plugin_leaves_unrelated_tests_alone(pytester: pytest.Pytester) -> N
         """
     )
 
-    pytester.runpytest(*plugin_args(), "-W", "error").assert_outcomes(passed=1)
+    pytester.runpytest_subprocess(*plugin_args(), "-W", "error").assert_outcomes(passed=1)
 
 
 def test_importing_the_plugin_loads_neither_syrupy_nor_the_harness() -> None:

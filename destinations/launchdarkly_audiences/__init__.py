@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from actions_core import Destination, Preset, default_values, hookimpl
 
-from .auth import authentication_test
+from .auth import ROLE_REMINDER, authentication_test
 from .settings import SETTINGS, request_defaults
 from .sync_audience import ACTION, FIELDS, TRIGGER
 
@@ -35,6 +35,7 @@ destination = Destination(
         ),
     ),
     authentication_test=authentication_test,
+    authentication_note=ROLE_REMINDER,
     request_defaults=request_defaults,
 )
 

@@ -4,7 +4,9 @@ Two checks, as in the reference: ``HEAD {clientSdkBaseUrl}/sdk/goals/{clientId}`
 LaunchDarkly does not know the client-side ID) and ``GET {apiBaseUrl}/api/v2/versions`` with the
 token (401/403 mean it is rejected). They run one after the other so the error names the first
 check that failed. A pass cannot prove that the token holds the ``createSegment`` and
-``updateIncluded`` role actions: only a real sync does, and the messages say so.
+``updateIncluded`` role actions: only a real sync does, and the messages say so, as does the
+destination's ``authentication_note`` (:data:`ROLE_REMINDER`), which ``actions-core test-auth``
+prints after a pass.
 """
 
 from __future__ import annotations
