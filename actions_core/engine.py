@@ -26,6 +26,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import TracebackType
@@ -162,6 +163,11 @@ class Engine:
         keep_events = any(getattr(s, "wants_events", True) for s in sinks)
         self._performer = Performer(instance.settings, self._client, sinks, keep_events=keep_events)
         self._lock = threading.Lock()
+        # Batches ready to perform wait here until handed to the dispatcher *outside* the
+        # engine lock: a full dispatcher (backpressure) then blocks only the hand-over, never
+        # the ticker's age flushes and checkpoint saves, which take the engine lock.
+        self._outbox: deque[Batch] = deque()
+        self._handover = threading.Lock()
         self._dispatcher: Dispatcher[Batch] = Dispatcher(
             self._performer.perform,
             workers=options.concurrency,
@@ -243,6 +249,7 @@ class Engine:
                 with self._lock:
                     process(first, items, loads)
                     self._next_line = end
+                self._hand_over()
                 ticker.raise_error()
         except BaseException as exc:
             if not isinstance(exc, Exception):  # Ctrl-C: stop sending, still record everything
@@ -253,6 +260,7 @@ class Engine:
                 with self._lock:
                     for batcher in self._batchers:
                         batcher.flush_all()
+                self._hand_over()
                 self._dispatcher.wait_idle()
                 with self._lock:
                     self._save_checkpoint()
@@ -353,9 +361,24 @@ class Engine:
             self._performer.counts.add(Outcome.FILTERED, out.filtered)
 
     def _submit(self, batch: Batch) -> None:
-        """A Batcher's batch is ready (called under the engine lock)."""
+        """A Batcher's batch is ready (called under the engine lock): to the outbox."""
         if not self._performer.record_not_sent(batch):
-            self._dispatcher.submit(batch.ordering_key, batch, batch.first_line)
+            self._outbox.append(batch)
+
+    def _hand_over(self, *, block: bool = True) -> None:
+        """Move the outbox to the dispatcher in order, without the engine lock (submit may
+        block on backpressure). A batch leaves the outbox only once the dispatcher holds it,
+        so a checkpoint always sees it in one of the two."""
+        if not self._handover.acquire(blocking=block):
+            return  # the reader is handing over already
+        try:
+            outbox = self._outbox
+            while outbox:
+                batch = outbox[0]
+                self._dispatcher.submit(batch.ordering_key, batch, batch.first_line)
+                outbox.popleft()
+        finally:
+            self._handover.release()
 
     # ------------------------------------------------------------------ ticker work
 
@@ -367,17 +390,22 @@ class Engine:
             if now >= self._next_save:
                 self._save_checkpoint()
                 self._next_save = now + SAVE_INTERVAL
+        self._hand_over(block=False)  # a slow stream: the reader may be waiting for input
         if self._progress is not None and now >= self._next_progress:
             self._next_progress = now + self._progress_interval
             self._progress(self.snapshot())
 
     def _save_checkpoint(self) -> None:
         """(Under the engine lock.) Flush the sinks, then save the first unresolved line:
-        the lowest line in an open, queued or running batch, else the next line to read.
+        the lowest line in an open, outgoing, queued or running batch, else the next line to
+        read.
         Never after a work item broke: its records may be missing."""
         if self._dispatcher.broken:
             return
-        waiting = [b.first_line() for b in self._batchers] + [self._dispatcher.low_water()]
+        # The outbox before the dispatcher: a batch enters the dispatcher before it leaves the
+        # outbox, so read in this order it is always seen in one of them.
+        waiting: list[int | None] = [batch.first_line for batch in list(self._outbox)]
+        waiting += [b.first_line() for b in self._batchers] + [self._dispatcher.low_water()]
         low = min([line for line in waiting if line is not None] + [self._next_line])
         for flush in self._flushers:
             flush()
