@@ -35,6 +35,7 @@ import tempfile
 from pathlib import Path
 
 from actions_core.errors import ConfigError
+from actions_core.sinks import OutputWriteError
 
 CHECKPOINT_VERSION = 1
 
@@ -94,7 +95,7 @@ class Checkpoint:
         try:
             fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=directory)
         except OSError as exc:
-            raise OSError(exc.errno, f"cannot save checkpoint {self.path}: {exc.strerror}") from exc
+            raise OutputWriteError(exc.errno, f"cannot save checkpoint {self.path}: {exc.strerror}") from exc
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
                 handle.write(data + "\n")
@@ -102,7 +103,8 @@ class Checkpoint:
         except BaseException as exc:
             Path(tmp).unlink(missing_ok=True)
             if isinstance(exc, OSError):
-                raise OSError(exc.errno, f"cannot save checkpoint {self.path}: {exc.strerror}") from exc
+                message = f"cannot save checkpoint {self.path}: {exc.strerror}"
+                raise OutputWriteError(exc.errno, message) from exc
             raise
         self._saved = next_line
 

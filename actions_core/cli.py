@@ -2,10 +2,12 @@
 
 Commands: ``run`` (events in, requests out, an outcome per event), ``validate``,
 ``destinations``, ``describe``, ``test-auth`` and ``init``. Exit codes: 0 success (every event
-delivered or filtered), 1 some event was rejected, failed or invalid (or an authentication test
-failed), 2 a usage error (a bad option; a missing or unreadable file; an output file that is the
-input file or another output; a checkpoint file that is not a checkpoint or cannot be saved),
-3 an invalid config (the error on stderr as ``file:line:column: path: message``).
+delivered or filtered), 1 some event was rejected, failed or invalid, a file failed once the
+run had started (a full disk), or an authentication test failed, 2 a usage error, found before
+anything is sent (a bad option; a missing or unreadable file; an output file that is the input
+file or another output; two outputs on stdout; a checkpoint file that is not a checkpoint or
+cannot be saved), 3 an invalid config (the error on stderr as ``file:line:column: path:
+message``).
 
 Everything heavy is imported inside the commands, so ``actions-core --help`` stays fast.
 Tests inject a registry through click's context object (:class:`CliState`); users can load a
@@ -24,6 +26,7 @@ from typing import TYPE_CHECKING
 import click
 
 if TYPE_CHECKING:
+    from actions_core import runner
     from actions_core.engine import RunSummary
     from actions_core.instance import Instance
     from actions_core.registry import DestinationRegistry
@@ -107,10 +110,13 @@ _FILE = click.Path(dir_okay=False, allow_dash=True)
     default="-", show_default=True, help="JSON lines, one event per line; - is stdin.",
 )
 @click.option("--dry-run", is_flag=True, help="Send nothing; write each request as a JSON line.")
-@click.option("--output", type=_FILE, help="Where --dry-run writes requests (default: stdout).")
-@click.option("--report", type=_FILE, help="Write one JSON line per outcome here.")
-@click.option("--dead-letter", type=_FILE, help="Write events that were not delivered here.")
-@click.option("--checkpoint", type=_FILE, help="Record progress here, and resume from it.")
+@click.option("--output", type=_FILE,
+              help="Where --dry-run writes requests; - (the default) is stdout.")
+@click.option("--report", type=_FILE, help="Write one JSON line per outcome here; - is stdout.")
+@click.option("--dead-letter", type=_FILE,
+              help="Write events that were not delivered here; - is stdout.")
+@click.option("--checkpoint", type=click.Path(dir_okay=False),
+              help="Record progress in this file, and resume from it.")
 @click.option("--batch-size", type=click.IntRange(min=1), default=1000, show_default=True)
 @click.option("--concurrency", type=click.IntRange(min=1), default=8, show_default=True)
 def run(
@@ -126,17 +132,21 @@ def run(
 ) -> None:
     """Send the events of --input (JSON lines) through the mappings of CONFIG.
 
+    --output, --report and --dead-letter take - for stdout (one of them at most; a dry run
+    without --output already writes there). The summary goes to stderr.
+
     Exits 0 when every event was delivered or filtered, 1 when any was rejected, failed or
-    invalid, 2 on a usage error (also when an output file is the input file or another
-    output, or the --checkpoint file is not a checkpoint or cannot be saved; nothing is sent),
-    3 when CONFIG is invalid.
+    invalid, or when a file failed after the run had started (a full disk: the error, the
+    summary so far, and how to resume are printed), 2 on a usage error, found before anything
+    is sent (also when an output file is the input file or another output, two outputs go to
+    stdout, or the --checkpoint file is not a checkpoint or cannot be saved), 3 when CONFIG is
+    invalid.
     """
     from actions_core import runner
     from actions_core.errors import ConfigError
 
     if output is not None and not dry_run:
         raise click.UsageError("--output only applies with --dry-run")
-    instance = _load(config)
     files = runner.RunFiles(
         input=input_,
         dry_run=dry_run,
@@ -145,13 +155,27 @@ def run(
         dead_letter=dead_letter,
         checkpoint=checkpoint,
     )
+    problem = runner.stdout_problem(files)
+    if problem is not None:
+        raise click.UsageError(problem)
+    instance = _load(config)
     options = runner.RunOptions(batch_size=batch_size, concurrency=concurrency)
     progress = _ProgressLine() if _stderr_is_tty() else None
     try:
         summary = runner.run(instance, files, options, progress=progress)
-    except (OSError, ConfigError) as exc:
-        # An unreadable file, a file given twice, a checkpoint that is not one: the files the
-        # command line names are wrong, like a missing --input (which click reports as 2).
+    except runner.RunFailed as exc:
+        if progress is not None:
+            progress.clear()
+            progress = None
+        _report_failed_run(exc)
+        sys.exit(EXIT_EVENTS_NOT_DELIVERED)
+    except OSError as exc:
+        # Before anything was sent: a file the command line names cannot be opened, like a
+        # missing --input (which click reports as 2).
+        click.echo(f"error: {runner.describe_os_error(exc)}", err=True)
+        sys.exit(EXIT_USAGE)
+    except ConfigError as exc:
+        # Also before anything was sent: a file given twice, a checkpoint that is not one.
         click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_USAGE)
     finally:
@@ -159,6 +183,29 @@ def run(
             progress.clear()
     click.echo(_summary_text(summary), err=True)
     sys.exit(EXIT_OK if summary.exit_ok else EXIT_EVENTS_NOT_DELIVERED)
+
+
+def _report_failed_run(failure: runner.RunFailed) -> None:
+    """A run that broke after it started: what failed, what that means, how to go on."""
+    click.echo(f"error: {failure}", err=True)
+    click.echo(
+        "The run failed after it had started sending: events after the failure may have no "
+        "recorded outcome.",
+        err=True,
+    )
+    if failure.checkpoint is not None:
+        click.echo(
+            f"Once the problem is fixed, run the same command again to resume from the "
+            f"checkpoint {failure.checkpoint} (it never gets ahead of the recorded outcomes).",
+            err=True,
+        )
+    else:
+        click.echo(
+            "There is no --checkpoint, so a new run starts again from the first line.",
+            err=True,
+        )
+    if failure.summary is not None:
+        click.echo(f"So far: {_summary_text(failure.summary)}", err=True)
 
 
 def _stderr_is_tty() -> bool:

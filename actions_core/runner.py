@@ -2,13 +2,23 @@
 
 * input ``-`` is stdin; input is read as binary and parsed line by line with ``json.loads``;
 * ``dry_run`` replaces the network with a :class:`~actions_core.dry_run.DryRunTransport`
-  writing each request as a JSON line to ``output`` (stdout when unset);
+  writing each request as a JSON line to ``output`` (stdout when unset or ``-``);
 * ``report`` gets one line per outcome record; it is truncated on a fresh run and appended to
   when resuming from a checkpoint;
 * ``dead_letter`` gets every rejected, failed and invalid event, replayable as input. It is
   always appended to: a dead-letter file holds events not yet delivered, and a new run must
   not wipe the ones an earlier run left there;
-* ``checkpoint`` makes the run resumable (:mod:`actions_core.checkpoint`).
+* ``checkpoint`` makes the run resumable (:mod:`actions_core.checkpoint`); it must be a file.
+
+``report`` and ``dead_letter`` may be ``-`` too (stdout), but only one stream may go to
+stdout (:func:`stdout_problem`).
+
+Errors come in two kinds. Before anything is sent (files that clash, a checkpoint that is not
+one, a file that cannot be opened) :func:`run` raises the ``ConfigError`` or ``OSError``
+as it is. Once the run has started, an output that cannot be written (a full disk, a folder
+removed mid-run) raises :class:`RunFailed`, which holds the figures so far: some events may
+then have no recorded outcome, and a checkpoint (never saved past what the files hold) is
+where to resume.
 
 A run owns its process (the CLI), so :func:`run` also tunes the garbage collector for it (see
 :func:`_gc_for_streaming`) and puts it back afterwards.
@@ -33,9 +43,31 @@ from actions_core.errors import ConfigError
 from actions_core.instance import Instance
 from actions_core.outcomes import OutcomeSink
 from actions_core.redaction import Redactor
-from actions_core.sinks import DeadLetterWriter, ReportWriter
+from actions_core.sinks import DeadLetterWriter, OutputWriteError, ReportWriter
 
 DEFAULT_OPTIONS = RunOptions()
+
+
+class RunFailed(Exception):
+    """The run started, then a file could not be written (or read): ``error`` says which
+    and what happened, ``summary`` holds the figures up to then (``None`` if the engine
+    could not give them) and ``checkpoint`` the file to resume from (``None`` without one)."""
+
+    def __init__(self, error: OSError, summary: RunSummary | None, checkpoint: str | None) -> None:
+        super().__init__(describe_os_error(error))
+        self.error = error
+        self.summary = summary
+        self.checkpoint = checkpoint
+
+
+def describe_os_error(error: OSError) -> str:
+    """``error`` as one line naming its file: ``cannot write the report r.jsonl: No space
+    left on device``, ``missing/r.jsonl: No such file or directory``."""
+    if error.strerror is None:
+        return str(error)
+    if error.filename is not None:
+        return f"{error.filename}: {error.strerror}"
+    return error.strerror
 
 
 @dataclass(frozen=True)
@@ -58,40 +90,74 @@ def run(
     progress: Callable[[RunSummary], None] | None = None,
     transport: httpx.BaseTransport | None = None,
 ) -> RunSummary:
-    """Run ``files.input`` through ``instance``; ``transport`` replaces the network (tests)."""
+    """Run ``files.input`` through ``instance``; ``transport`` replaces the network (tests).
+
+    Raises ``ConfigError`` or ``OSError`` when the files are wrong (nothing was sent), and
+    :class:`RunFailed` when one fails once the run has started."""
     _check_distinct(files)
     checkpoint = Checkpoint(files.checkpoint) if files.checkpoint else None
     if checkpoint is not None:
         checkpoint.check_writable()
     resuming = checkpoint is not None and checkpoint.resume_from() > 1
     redactor = Redactor(instance.secrets)
-    with ExitStack() as stack:
-        stack.enter_context(_gc_for_streaming())
-        sinks: list[OutcomeSink] = []
-        if files.report:
-            report = stack.enter_context(_open_text(files.report, append=resuming))
-            sinks.append(ReportWriter(report))
-        if files.dead_letter:
-            dead = stack.enter_context(_open_text(files.dead_letter, append=True))
-            sinks.append(DeadLetterWriter(dead, redactor=redactor))
-        if files.dry_run:
-            out = sys.stdout
-            if files.output not in (None, "-"):
-                out = stack.enter_context(_open_text(str(files.output), append=resuming))
-            stack.callback(out.flush)
-            transport = DryRunTransport(_line_writer(out), redactor=redactor)
-        stream = sys.stdin.buffer if files.input == "-" else stack.enter_context(open(files.input, "rb"))
-        engine = stack.enter_context(
-            Engine(
-                instance,
-                options=options,
-                transport=transport,
-                sinks=sinks,
-                checkpoint=checkpoint,
-                progress=progress,
+    engine: Engine | None = None
+    summary: RunSummary | None = None
+    try:
+        with ExitStack() as stack:
+            stack.enter_context(_gc_for_streaming())
+            sinks: list[OutcomeSink] = []
+            if files.report:
+                report = _open_output(stack, files.report, "report", append=resuming)
+                sinks.append(ReportWriter(report))
+            if files.dead_letter:
+                dead = _open_output(stack, files.dead_letter, "dead-letter file", append=True)
+                sinks.append(DeadLetterWriter(dead, redactor=redactor))
+            if files.dry_run:
+                out = _open_output(stack, files.output or "-", "dry-run output", append=resuming)
+                transport = DryRunTransport(_line_writer(out), redactor=redactor)
+            stream = (
+                sys.stdin.buffer if files.input == "-" else stack.enter_context(open(files.input, "rb"))
             )
-        )
-        return engine.run_lines(stream)
+            engine = stack.enter_context(
+                Engine(
+                    instance,
+                    options=options,
+                    transport=transport,
+                    sinks=sinks,
+                    checkpoint=checkpoint,
+                    progress=progress,
+                )
+            )
+            try:
+                summary = engine.run_lines(stream)
+            except Exception:
+                summary = engine.snapshot()
+                raise
+    except Exception as exc:
+        error = _first_os_error(exc) if engine is not None else None
+        if error is None:
+            raise
+        raise RunFailed(error, summary, files.checkpoint) from exc
+    return summary
+
+
+def _first_os_error(exc: BaseException) -> OSError | None:
+    """The ``OSError`` that stopped the run, from ``exc``'s chain: a worker's failed write
+    reaches the run as the cause of a ``RuntimeError``, and closing a file that failed to
+    flush fails again. The deepest :class:`OutputWriteError` (the first failure, with its
+    file named) is preferred, else the deepest ``OSError``."""
+    found: list[tuple[bool, int, OSError]] = []
+    seen: set[int] = set()
+    todo: list[tuple[BaseException, int]] = [(exc, 0)]
+    while todo:
+        current, depth = todo.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, OSError):
+            found.append((isinstance(current, OutputWriteError), depth, current))
+        todo += [(e, depth + 1) for e in (current.__cause__, current.__context__) if e is not None]
+    return max(found, key=lambda f: (f[0], f[1]))[2] if found else None
 
 
 @contextmanager
@@ -121,22 +187,43 @@ def _gc_for_streaming() -> Iterator[None]:
 
 def _line_writer(out: IO[str]) -> Callable[[str], None]:
     def write(line: str) -> None:
-        out.write(line + "\n")
+        try:
+            out.write(line + "\n")
+        except OSError as exc:
+            raise OutputWriteError.wrap(exc, "dry-run output", out) from exc
 
     return write
 
 
+def _open_output(stack: ExitStack, path: str, what: str, *, append: bool) -> IO[str]:
+    """Open an output (``-`` is stdout) and have ``stack`` flush or close it at the end; an
+    error then names the output and its file, like the sinks' own write errors."""
+    file = sys.stdout if path == "-" else _open_text(path, append=append)
+
+    def finish() -> None:
+        try:
+            if file is sys.stdout:
+                file.flush()
+            else:
+                file.close()
+        except OSError as exc:
+            raise OutputWriteError.wrap(exc, what, file) from exc
+
+    stack.callback(finish)
+    return file
+
+
 def _open_text(path: str, *, append: bool) -> IO[str]:
-    """Open an output file (the caller's ExitStack closes it). Before appending, a partial
-    last line is dropped: one a killed run was writing when it died. Its record is written
-    again, since the checkpoint is never ahead of what the files hold complete."""
+    """Open an output file (the caller closes it). Before appending, a partial last line is
+    dropped: one a killed run was writing when it died. Its record is written again, since
+    the checkpoint is never ahead of what the files hold complete."""
     if append:
         _drop_partial_line(path)
     return open(path, "a" if append else "w", encoding="utf-8")
 
 
 def _drop_partial_line(path: str) -> None:
-    if not os.path.exists(path):
+    if not os.path.isfile(path):  # nothing yet, or a device or pipe: nothing to drop
         return
     with open(path, "r+b") as handle:
         end = handle.seek(0, os.SEEK_END)
@@ -153,10 +240,43 @@ def _drop_partial_line(path: str) -> None:
         handle.truncate(0)
 
 
+def stdout_problem(files: RunFiles) -> str | None:
+    """What is wrong with the ``-`` (stdout) in ``files``, in command-line terms, or ``None``:
+    two streams would mix on stdout (``--dry-run`` without ``--output`` and ``--report -``), or the
+    checkpoint is ``-`` (it must be a file, read back to resume)."""
+    if files.checkpoint == "-":
+        return (
+            "--checkpoint - is not allowed: a checkpoint must be a file, which a later run "
+            "reads to resume (for example --checkpoint run.ckpt)"
+        )
+    streams = [
+        name
+        for name, to_stdout in (
+            (
+                "--output -" if files.output == "-" else "--dry-run without --output",
+                files.dry_run and files.output in (None, "-"),
+            ),
+            ("--report -", files.report == "-"),
+            ("--dead-letter -", files.dead_letter == "-"),
+        )
+        if to_stdout
+    ]
+    if len(streams) < 2:
+        return None
+    both = "both" if len(streams) == 2 else "all"
+    return (
+        f"{', '.join(streams[:-1])} and {streams[-1]} would {both} write to stdout, mixing "
+        "their lines; give all but one of them a file (for example --report report.jsonl)"
+    )
+
+
 def _check_distinct(files: RunFiles) -> None:
     """Writing to the file being read would destroy it (``--dead-letter dl.jsonl`` while
-    replaying ``dl.jsonl``), and two outputs sharing a file would interleave their lines:
-    refuse both before anything is opened."""
+    replaying ``dl.jsonl``), and two outputs sharing a file (or stdout) would interleave
+    their lines: refuse both before anything is opened."""
+    problem = stdout_problem(files)
+    if problem is not None:
+        raise ConfigError(problem)
     outputs = [
         (label, path)
         for label, path in (
@@ -189,4 +309,7 @@ def _same_file(a: str, b: str) -> bool:
     return os.path.realpath(a) == os.path.realpath(b)
 
 
-__all__ = ["RunFiles", "RunOptions", "RunSummary", "run"]
+__all__ = [
+    "RunFailed", "RunFiles", "RunOptions", "RunSummary", "describe_os_error", "run",
+    "stdout_problem",
+]

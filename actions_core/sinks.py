@@ -12,7 +12,8 @@ sink wants them, the engine does not keep events alive while their batch waits.
 Records arrive from several threads (the reader and the engine's workers), so every sink
 takes its own lock once per :meth:`record` call, never per record. Writers do not flush on
 every call: the engine calls :meth:`flush` periodically and always before it saves a
-checkpoint, so a checkpoint never gets ahead of what the files hold.
+checkpoint, so a checkpoint never gets ahead of what the files hold. A write or flush that
+fails (a full disk) raises :class:`OutputWriteError`, which names the file.
 """
 
 from __future__ import annotations
@@ -25,6 +26,26 @@ from typing import IO
 from actions_core.dead_letter import DEAD_LETTER_OUTCOMES, dead_letter_line
 from actions_core.outcomes import Outcome, OutcomeRecord
 from actions_core.redaction import Redactor
+
+
+class OutputWriteError(OSError):
+    """Writing an output (a report, dead-letter file, dry-run output, checkpoint) failed;
+    unlike the ``OSError`` of a write or flush, the message says which output and file:
+    ``cannot write the report out/report.jsonl: No space left on device``."""
+
+    @classmethod
+    def wrap(cls, error: OSError, what: str, file: object) -> OutputWriteError:
+        """``error`` (raised writing ``what`` to ``file``) with the file named."""
+        if isinstance(error, OutputWriteError):
+            return error
+        name = getattr(file, "name", None)
+        if name in ("<stdout>", "<stderr>"):
+            where = f"{what} to {name[1:-1]}"
+        elif isinstance(name, str):
+            where = f"{what} {name}"
+        else:
+            where = what
+        return cls(error.errno, f"cannot write the {where}: {error.strerror or error}")
 
 
 class CountingSink:
@@ -82,7 +103,10 @@ class ReportWriter:
     def record(self, records: Sequence[OutcomeRecord]) -> None:
         text = "".join([self._line(r) for r in records])
         with self._lock:
-            self._file.write(text)
+            try:
+                self._file.write(text)
+            except OSError as exc:
+                raise OutputWriteError.wrap(exc, "report", self._file) from exc
 
     def _line(self, r: OutcomeRecord) -> str:
         # Hand-formatted because a report can hold millions of lines; only the free texts
@@ -99,7 +123,10 @@ class ReportWriter:
 
     def flush(self) -> None:
         with self._lock:
-            self._file.flush()
+            try:
+                self._file.flush()
+            except OSError as exc:
+                raise OutputWriteError.wrap(exc, "report", self._file) from exc
 
 
 class DeadLetterWriter:
@@ -123,11 +150,17 @@ class DeadLetterWriter:
         if self._redactor is not None:
             text = self._redactor.redact(text)
         with self._lock:
-            self._file.write(text)
+            try:
+                self._file.write(text)
+            except OSError as exc:
+                raise OutputWriteError.wrap(exc, "dead-letter file", self._file) from exc
 
     def flush(self) -> None:
         with self._lock:
-            self._file.flush()
+            try:
+                self._file.flush()
+            except OSError as exc:
+                raise OutputWriteError.wrap(exc, "dead-letter file", self._file) from exc
 
 
 class CollectingSink:
@@ -158,4 +191,6 @@ class CollectingSink:
         return counts
 
 
-__all__ = ["CollectingSink", "CountingSink", "DeadLetterWriter", "ReportWriter"]
+__all__ = [
+    "CollectingSink", "CountingSink", "DeadLetterWriter", "OutputWriteError", "ReportWriter"
+]

@@ -308,6 +308,122 @@ def test_a_checkpoint_with_a_line_below_1_is_refused_with_exit_2(invoke: Invoke)
     assert result.stderr == "error: checkpoint run.ckpt: next_line must be a positive integer\n"
 
 
+# ------------------------------------------------------------------- - for stdout
+
+
+def test_report_dash_writes_one_line_per_outcome_to_stdout(invoke: Invoke) -> None:
+    args = ("--dry-run", "--output", "requests.jsonl", "--report", "-")
+    result = invoke("run", write_config(), *args, input=lines(ADD, PAGE))
+    assert result.exit_code == 0
+    assert by_line([json.loads(line) for line in result.stdout.splitlines()]) == [
+        {"line": 1, "mapping": "Sync", "outcome": "delivered", "status": 204, "error": None},
+        {"line": 2, "mapping": None, "outcome": "filtered", "status": None, "error": None},
+    ]
+    assert not Path("-").exists()
+
+
+def test_dead_letter_dash_writes_the_events_not_delivered_to_stdout(invoke: Invoke) -> None:
+    args = ("--dry-run", "--output", "requests.jsonl", "--dead-letter", "-")
+    result = invoke("run", write_config(), *args, input=lines(ADD, COMPUTED_TRAIT))
+    assert result.exit_code == 1
+    [entry] = [json.loads(line) for line in result.stdout.splitlines()]
+    assert (entry["line"], entry["outcome"], entry["event"]) == (2, "rejected", json.loads(COMPUTED_TRAIT))
+    assert not Path("-").exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "streams"),
+    [
+        pytest.param(["--dry-run", "--report", "-"], "--dry-run without --output and --report -",
+                     id="dry-run-and-report"),
+        pytest.param(["--dry-run", "--dead-letter", "-"],
+                     "--dry-run without --output and --dead-letter -", id="dry-run-and-dead-letter"),
+        pytest.param(["--dry-run", "--output", "-", "--report", "-"], "--output - and --report -",
+                     id="output-and-report"),
+        pytest.param(["--report", "-", "--dead-letter", "-"], "--report - and --dead-letter -",
+                     id="report-and-dead-letter"),
+    ],
+)
+def test_two_streams_on_stdout_are_refused_with_exit_2_naming_both(
+    invoke: Invoke, server: LocalServer, args: list[str], streams: str
+) -> None:
+    result = invoke("run", write_config(server.url), *args, input=ADD)
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert "Usage: " in result.stderr
+    assert f"Error: {streams} would both write to stdout" in result.stderr
+    assert server.requests == []
+    assert not Path("-").exists()
+
+
+def test_a_checkpoint_on_stdout_is_refused_with_exit_2(invoke: Invoke, server: LocalServer) -> None:
+    result = invoke("run", write_config(server.url), "--checkpoint", "-", input=ADD)
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert "Error: --checkpoint - is not allowed: a checkpoint must be a file" in result.stderr
+    assert server.requests == []
+    assert not Path("-").exists()
+
+
+# ------------------------------------------------------------ files failing mid-run
+
+needs_dev_full = pytest.mark.skipif(
+    not Path("/dev/full").exists(), reason="needs /dev/full (writes to it fail: disk full)"
+)
+
+
+@needs_dev_full
+def test_a_report_that_fills_the_disk_mid_run_exits_1_with_the_error_and_the_summary_so_far(
+    invoke: Invoke,
+) -> None:
+    args = ("--dry-run", "--output", "requests.jsonl", "--report", "/dev/full")
+    result = invoke("run", write_config(), *args, input=lines(ADD, REMOVE))
+    assert result.exit_code == 1
+    error, consequence, resume, summary = result.stderr.splitlines()
+    assert error == "error: cannot write the report /dev/full: No space left on device"
+    assert consequence == (
+        "The run failed after it had started sending: events after the failure may have no "
+        "recorded outcome."
+    )
+    assert resume == "There is no --checkpoint, so a new run starts again from the first line."
+    assert summary.startswith("So far: 2 events: 2 delivered, 0 rejected, 0 failed, 0 filtered, 0 invalid; ")
+
+
+@needs_dev_full
+def test_a_run_that_failed_mid_way_says_it_resumes_from_its_checkpoint(invoke: Invoke) -> None:
+    args = ("--dry-run", "--output", "requests.jsonl", "--report", "/dev/full", "--checkpoint", "run.ckpt")
+    result = invoke("run", write_config(), *args, input=lines(ADD, REMOVE))
+    assert result.exit_code == 1
+    assert (
+        "Once the problem is fixed, run the same command again to resume from the checkpoint "
+        "run.ckpt (it never gets ahead of the recorded outcomes)."
+    ) in result.stderr.splitlines()
+
+
+def test_a_checkpoint_that_cannot_be_saved_mid_run_exits_1_after_sending(
+    invoke: Invoke, server: LocalServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def folder_removed(**_: Any) -> Any:  # the checkpoint's folder vanished after the start
+        raise FileNotFoundError(2, "No such file or directory")
+
+    monkeypatch.setattr("actions_core.checkpoint.tempfile.mkstemp", folder_removed)
+    server.default = Reply(status=204)
+    result = invoke("run", write_config(server.url), "--checkpoint", "run.ckpt", input=lines(ADD))
+    assert result.exit_code == 1
+    assert len(server.requests) == 1
+    lines_out = result.stderr.splitlines()
+    assert lines_out[0] == "error: cannot save checkpoint run.ckpt: No such file or directory"
+    assert lines_out[-1].startswith("So far: 1 events: 1 delivered, ")
+
+
+def test_a_report_in_a_missing_folder_is_refused_with_exit_2_before_anything_is_sent(
+    invoke: Invoke, server: LocalServer
+) -> None:
+    args = ("--report", "no-such-folder/report.jsonl")
+    result = invoke("run", write_config(server.url), *args, input=ADD)
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == "error: no-such-folder/report.jsonl: No such file or directory\n"
+    assert server.requests == []
+
+
 # ------------------------------------------------------------------- validate & co
 
 

@@ -3,6 +3,7 @@ ordered dispatch, report lines, progress."""
 
 from __future__ import annotations
 
+import errno
 import io
 import json
 import threading
@@ -20,7 +21,7 @@ from actions_core.dispatch import Dispatcher
 from actions_core.engine import Engine, RunOptions, RunSummary
 from actions_core.errors import ConfigError
 from actions_core.outcomes import Outcome, OutcomeRecord
-from actions_core.runner import RunFiles, run
+from actions_core.runner import RunFailed, RunFiles, run
 from actions_core.sinks import ReportWriter
 from tests.toy_destination import TOKEN, event, toy_instance
 
@@ -67,6 +68,42 @@ def test_the_runner_refuses_to_overwrite_its_own_input(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="is the input file"):
         run(toy_instance("http://toy.test"), RunFiles(input=source, dead_letter=source))
     assert len(Path(source).read_text().splitlines()) == 1
+
+
+class FillsUpAfter(io.StringIO):
+    """A report file on a disk that fills up: writes after the first ``room`` fail."""
+
+    name = "report.jsonl"
+
+    def __init__(self, room: int) -> None:
+        super().__init__()
+        self.room = room
+
+    def write(self, text: str) -> int:
+        if self.room == 0:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        self.room -= 1
+        return super().write(text)
+
+
+def test_a_report_write_failing_mid_run_raises_run_failed_with_the_summary_so_far(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("actions_core.runner._open_text", lambda path, append: FillsUpAfter(room=1))
+    files = RunFiles(input=write_events(tmp_path / "in.jsonl", 3), report="report.jsonl")
+    with pytest.raises(RunFailed) as failed:
+        run(toy_instance("http://toy.test"), files, RunOptions(mode="single", concurrency=1),
+            transport=httpx.MockTransport(lambda request: httpx.Response(204)))
+    assert str(failed.value) == "cannot write the report report.jsonl: No space left on device"
+    assert failed.value.summary is not None
+    assert (failed.value.summary.events, failed.value.summary.requests) == (3, 3)
+    assert failed.value.checkpoint is None
+
+
+def test_the_runner_refuses_two_streams_on_stdout(tmp_path: Path) -> None:
+    files = RunFiles(input=write_events(tmp_path / "in.jsonl", 1), dry_run=True, report="-")
+    with pytest.raises(ConfigError, match="--dry-run without --output and --report - would both"):
+        run(toy_instance("http://toy.test"), files)
 
 
 def test_a_report_line_has_the_documented_fields() -> None:

@@ -13,6 +13,10 @@ against the secrets of the settings it was given.
 
 pytest loads this module in every session where actions_core is installed, so it imports
 nothing heavy at module level and leaves other projects' tests alone.
+
+PYTEST_DONT_REWRITE: the module has no ``assert`` statements to rewrite, and with this marker
+pytest does not warn "Module already imported so cannot be rewritten" when a conftest imports
+these fixtures before the plugin is registered by name (``pytest_plugins``, ``-p``).
 """
 
 from __future__ import annotations
