@@ -118,7 +118,9 @@ _FILE = click.Path(dir_okay=False, allow_dash=True)
 @click.option("--checkpoint", type=click.Path(dir_okay=False),
               help="Record progress in this file, and resume from it.")
 @click.option("--batch-size", type=click.IntRange(min=1), default=1000, show_default=True)
-@click.option("--concurrency", type=click.IntRange(min=1), default=8, show_default=True)
+@click.option("--concurrency", type=click.IntRange(min=1),
+              help="Requests in flight at once [default: 8; 1 with --dry-run, where nothing "
+                   "waits on the network and more workers only add thread switching].")
 def run(
     config: str,
     input_: str,
@@ -128,7 +130,7 @@ def run(
     dead_letter: str | None,
     checkpoint: str | None,
     batch_size: int,
-    concurrency: int,
+    concurrency: int | None,
 ) -> None:
     """Send the events of --input (JSON lines) through the mappings of CONFIG.
 
@@ -159,7 +161,7 @@ def run(
     if problem is not None:
         raise click.UsageError(problem)
     instance = _load(config)
-    options = runner.RunOptions(batch_size=batch_size, concurrency=concurrency)
+    options = runner.options_for(files, batch_size=batch_size, concurrency=concurrency)
     progress = _ProgressLine() if _stderr_is_tty() else None
     try:
         summary = runner.run(instance, files, options, progress=progress)

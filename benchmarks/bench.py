@@ -34,11 +34,10 @@ sys.path.insert(0, str(HERE))
 from generate_events import write_events  # noqa: E402
 
 from actions_core.definitions import ExecutionContext  # noqa: E402
-from actions_core.engine import RunOptions  # noqa: E402
 from actions_core.errors import PayloadValidationError  # noqa: E402
 from actions_core.instance import Instance, SubscriptionSpec, compile_instance  # noqa: E402
 from actions_core.registry import get_destination  # noqa: E402
-from actions_core.runner import RunFiles, run  # noqa: E402
+from actions_core.runner import RunFiles, options_for, run  # noqa: E402
 
 SLUG = "actions-launchdarkly-audiences"
 PRESET = "Sync Engage Audience to LaunchDarkly"
@@ -178,7 +177,7 @@ def _json_dumps(obj: Any) -> str:
 def stage_end_to_end(instance: Instance, path: Path, out: Path) -> Callable[[], Any]:
     """``actions-core run --dry-run`` in-process: the CLI's own code path, minus process start."""
     files = RunFiles(input=str(path), dry_run=True, output=str(out))
-    return lambda: run(instance, files, RunOptions())
+    return lambda: run(instance, files, options_for(files))  # the CLI's own defaults
 
 
 # --------------------------------------------------------------------------- memory

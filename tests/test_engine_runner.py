@@ -208,3 +208,11 @@ def test_unhashable_batch_key_values_still_share_a_batch() -> None:
     for line in (1, 2):
         batcher.add(line, {}, {"audience_id": ["a", "b"], "key": f"u{line}"})
     assert [b.lines for b in sent] == [[1, 2]]
+
+
+def test_a_dry_run_defaults_to_one_worker_and_a_real_run_to_eight() -> None:
+    from actions_core.runner import RunFiles, options_for
+
+    assert options_for(RunFiles(dry_run=True)).concurrency == 1
+    assert options_for(RunFiles(dry_run=False)).concurrency == 8
+    assert options_for(RunFiles(dry_run=True), concurrency=4).concurrency == 4
