@@ -11,7 +11,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 
 class Outcome(enum.StrEnum):
@@ -72,10 +72,12 @@ def outcome_for_exception(error: BaseException) -> ItemResult:
     return ItemResult(Outcome.FAILED, None, f"{type(error).__name__}: {error}", "UNEXPECTED_ERROR")
 
 
-@dataclass(frozen=True, slots=True)
-class OutcomeRecord:
+class OutcomeRecord(NamedTuple):
     """One recorded outcome. ``event`` is the original event (or the raw text of an invalid
-    line) so that a dead-letter line can be replayed."""
+    line) so that a dead-letter line can be replayed.
+
+    A named tuple rather than a frozen dataclass: one is built per event and per mapping when
+    a report or dead letter is written, and a tuple is about four times cheaper to make."""
 
     line: int
     mapping: str | None

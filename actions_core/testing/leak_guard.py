@@ -16,7 +16,7 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any, Final
 
 from actions_core.definitions import Destination
@@ -113,7 +113,7 @@ def check_outcomes(records: Sequence[OutcomeRecord], secrets: Sequence[Secret]) 
     of the code under test, so it is not searched."""
     items = []
     for record in records:
-        data = asdict(record)
+        data = record._asdict()
         data.pop("event", None)
         items.append((f"the outcome of line {record.line}", as_text(data)))
     check_texts(items, secrets)
