@@ -251,6 +251,9 @@ class Engine:
                     self._next_line = end
                 self._hand_over()
                 ticker.raise_error()
+                if self._dispatcher.broken:  # outcomes can no longer be recorded: stop sending
+                    self._performer.abort("an outcome could not be recorded")
+                    break
         except BaseException as exc:
             if not isinstance(exc, Exception):  # Ctrl-C: stop sending, still record everything
                 self._performer.abort("the run was interrupted")

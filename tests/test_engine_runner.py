@@ -216,3 +216,16 @@ def test_a_dry_run_defaults_to_one_worker_and_a_real_run_to_eight() -> None:
     assert options_for(RunFiles(dry_run=True)).concurrency == 1
     assert options_for(RunFiles(dry_run=False)).concurrency == 8
     assert options_for(RunFiles(dry_run=True), concurrency=4).concurrency == 4
+
+
+def test_a_report_that_cannot_be_written_stops_the_run_instead_of_sending_the_rest(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("actions_core.runner._open_text", lambda path, append: FillsUpAfter(room=1))
+    files = RunFiles(input=write_events(tmp_path / "in.jsonl", 3000), report="report.jsonl")
+    with pytest.raises(RunFailed) as failed:
+        run(toy_instance("http://toy.test"), files, RunOptions(mode="single", concurrency=1),
+            transport=httpx.MockTransport(lambda request: httpx.Response(204)))
+    assert failed.value.summary is not None
+    # The reader stops at the first chunk after the failure; backpressure keeps it close.
+    assert failed.value.summary.requests < 1000

@@ -8,7 +8,8 @@ the audience key (difference 2), and the context key must come from a user id it
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, ClassVar
 
 from actions_core.definitions import Action
 from actions_core.testing.suite import DestinationTestSuite
@@ -17,7 +18,10 @@ from destinations.launchdarkly_audiences import destination
 
 class TestLaunchDarklyAudiences(DestinationTestSuite):
     destination = destination
-    settings = {"apiKey": "suite-api-key-123", "clientId": "suite-client-id"}
+    settings: ClassVar[Mapping[str, Any]] = {
+        "apiKey": "suite-api-key-123",
+        "clientId": "suite-client-id",
+    }
 
     def snapshot_payload(self, action: Action) -> dict[str, Any]:
         payload = super().snapshot_payload(action)
