@@ -14,10 +14,11 @@ falsy value (``{{count.x}}`` with ``count: 0``) renders ``""`` instead of that v
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Callable
 from typing import Any
+
+from actions_core.js import js_number_to_string
 
 __all__ = ["compile_template", "js_string", "split_dotted_path"]
 
@@ -89,7 +90,7 @@ def js_string(value: Any) -> str:
     if isinstance(value, int):
         return str(value)
     if isinstance(value, float):
-        return _js_number(value)
+        return js_number_to_string(value)
     if isinstance(value, list):
         try:
             return ",".join([js_string(item) for item in value])
@@ -98,31 +99,3 @@ def js_string(value: Any) -> str:
     return "[object Object]"
 
 
-def _js_number(x: float) -> str:
-    """ECMAScript ``Number::toString`` (shortest round-trip digits, JS exponent rules)."""
-    if math.isnan(x):
-        return "NaN"
-    if math.isinf(x):
-        return "Infinity" if x > 0 else "-Infinity"
-    if x == 0:
-        return "0"
-    sign = "-" if x < 0 else ""
-    mantissa, _, exponent = repr(abs(x)).partition("e")
-    whole, _, fraction = mantissa.partition(".")
-    digits = whole + fraction
-    point = len(whole) + int(exponent or 0)  # value = 0.<digits> * 10**point
-    stripped = digits.lstrip("0")
-    point -= len(digits) - len(stripped)
-    digits = stripped.rstrip("0")
-    k, n = len(digits), point
-    if k <= n <= 21:
-        text = digits + "0" * (n - k)
-    elif 0 < n <= 21:
-        text = f"{digits[:n]}.{digits[n:]}"
-    elif -6 < n <= 0:
-        text = "0." + "0" * -n + digits
-    else:
-        e = n - 1
-        exp = f"e{'+' if e >= 0 else '-'}{abs(e)}"
-        text = digits + exp if k == 1 else f"{digits[0]}.{digits[1:]}{exp}"
-    return sign + text
