@@ -91,14 +91,7 @@ def identify(
     event: dict[str, Any] = {
         "type": "identify",
         "traits": {key: member},
-        "context": {
-            "personas": {
-                "computation_class": computation_class,
-                "computation_key": key,
-                "computation_id": audience_id,
-                "space_id": "spa_1",
-            }
-        },
+        "context": {"personas": _personas(key, audience_id, computation_class)},
     }
     if user_id is not None:
         event["userId"] = user_id
@@ -120,16 +113,19 @@ def track(
         "type": "track",
         "event": "Audience Entered" if member is True else "Audience Exited",
         "properties": {"audience_key": key, key: member},
-        "context": {
-            "personas": {
-                "computation_class": computation_class,
-                "computation_key": key,
-                "computation_id": audience_id,
-                "space_id": "spa_1",
-            }
-        },
+        "context": {"personas": _personas(key, audience_id, computation_class)},
     }
     if user_id is not None:
         event["userId"] = user_id
     event.update(extra)
     return event
+
+
+def _personas(key: str, audience_id: str, computation_class: str) -> dict[str, Any]:
+    """``context.personas`` as Engage sends it for an audience or a journey step."""
+    return {
+        "computation_class": computation_class,
+        "computation_key": key,
+        "computation_id": audience_id,
+        "space_id": "spa_1",
+    }
