@@ -19,6 +19,7 @@ The transport is a constructor argument (the httpx seam), which is how tests and
 from __future__ import annotations
 
 import json as _json
+import logging
 import math
 import random
 import threading
@@ -86,6 +87,26 @@ _FLOAT_MARKS = bytes(
 
 # Marks a request whose body encode_json wrote: compact JSON the dry run can copy as is.
 JSON_BODY_EXTENSION = "actions_core.json_body"
+
+
+_HTTP_LOGGER = logging.getLogger("httpx")
+
+
+class _RedactingFilter(logging.Filter):
+    """Masks secrets in httpx's own log lines (it logs every request's URL at INFO, and a
+    destination may carry a token in its query string)."""
+
+    def __init__(self, redactor: Redactor) -> None:
+        super().__init__()
+        self._redactor = redactor
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if self._redactor:
+            message = record.getMessage()
+            redacted = self._redactor.redact(message)
+            if redacted != message:
+                record.msg, record.args = redacted, None
+        return True
 
 
 def _detach(response: httpx.Response) -> httpx.Response:
@@ -218,6 +239,8 @@ class RequestClient:
         self._retries = 0
         self._aborted = threading.Event()
         self._abort_reason = ""
+        self._log_filter = _RedactingFilter(self.redactor)
+        _HTTP_LOGGER.addFilter(self._log_filter)
 
     # ------------------------------------------------------------------ public surface
 
@@ -261,6 +284,7 @@ class RequestClient:
 
     def close(self) -> None:
         """Close pooled connections."""
+        _HTTP_LOGGER.removeFilter(self._log_filter)
         self._http.close()
 
     def __enter__(self) -> RequestClient:

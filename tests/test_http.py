@@ -5,6 +5,7 @@ Waits are asserted through an injected ``sleep`` that records them, never on wal
 
 from __future__ import annotations
 
+import logging
 import threading
 import traceback
 from collections.abc import Callable, Iterator
@@ -443,3 +444,14 @@ def test_stats_count_across_threads(server: LocalServer, make_client: MakeClient
 def test_a_mock_transport_plugs_in(make_client: MakeClient) -> None:
     transport = httpx.MockTransport(lambda request: httpx.Response(202, json={"ok": 1}))
     assert make_client(transport=transport).request("GET", "https://api.test/").status_code == 202
+
+
+def test_httpx_s_own_log_lines_never_show_a_secret(caplog: pytest.LogCaptureFixture) -> None:
+    secret = "query-token-0123456789"
+    transport = httpx.MockTransport(lambda request: httpx.Response(204))
+    with caplog.at_level(logging.INFO, logger="httpx"), RequestClient(
+        transport=transport, redactor=Redactor([secret])
+    ) as client:
+        client.request("GET", f"https://api.test/v1/ping?token={secret}")
+    assert "api.test" in caplog.text  # httpx did log the request
+    assert secret not in caplog.text
