@@ -59,7 +59,9 @@ class Subscription:
     build: Callable[[Mapping[str, Any]], dict[str, Any]] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        builder = compile_payload_builder(self.validator.fields, self.mapping.value_source)
+        builder = compile_payload_builder(
+            self.validator.fields, self.mapping.value_source, self.mapping.constants
+        )
         object.__setattr__(self, "build", builder)
 
     def matches(self, event: Mapping[str, Any]) -> bool:

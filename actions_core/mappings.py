@@ -58,7 +58,7 @@ class CompiledMapping:
     (:func:`actions_core.validation.compile_payload_builder`).
     """
 
-    __slots__ = ("_constants", "_resolvers", "keys", "resolve")
+    __slots__ = ("_resolvers", "constants", "keys", "resolve")
 
     def __init__(
         self,
@@ -69,7 +69,10 @@ class CompiledMapping:
         self.keys = keys
         """Every mapped field key, in mapping order (including ones that are always absent)."""
         self._resolvers = dict(dynamic)
-        self._constants = {k: v for k, v in skeleton.items() if k not in self._resolvers}
+        self.constants: Mapping[str, Any] = {
+            k: v for k, v in skeleton.items() if k not in self._resolvers
+        }
+        """Fields whose value is known at load time (literals and constant-folded directives)."""
         self.resolve: Callable[[Mapping[str, Any]], dict[str, Any]] = _generate_resolve(
             skeleton, dynamic
         )
@@ -81,9 +84,9 @@ class CompiledMapping:
         """Source lines setting ``v`` to field ``key``'s value for ``event``, or to the name
         ``M`` (which the caller binds) when absent; ``None`` when the mapping leaves ``key``
         out. Names the lines use are added to ``names``, prefixed ``map_``."""
-        if key in self._constants:
+        if key in self.constants:
             name = f"map_c{len(names)}"
-            names[name] = self._constants[key]
+            names[name] = self.constants[key]
             return [f"    v = {name}"]
         if key in self._resolvers:
             names["map_MISSING"] = MISSING

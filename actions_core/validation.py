@@ -368,18 +368,35 @@ four spaces; the event is the name ``event``. What they reference goes into the 
 
 
 def compile_payload_builder(
-    fields: Sequence[Field], value_source: ValueSource
+    fields: Sequence[Field],
+    value_source: ValueSource,
+    constants: Mapping[str, Any] | None = None,
 ) -> Callable[[Mapping[str, Any]], dict[str, Any]]:
     """One generated function that maps *and* validates an event: ``validate(resolve(e))``
     without the intermediate dict or a call per field (the mapping writes its value code,
     :meth:`actions_core.mappings.CompiledMapping.value_source`, straight into the checks).
-    Raises :class:`PayloadValidationError` like :meth:`PayloadValidator.validate`."""
+    Raises :class:`PayloadValidationError` like :meth:`PayloadValidator.validate`.
+
+    ``constants`` are fields the mapping sets to a value known at load time: those that pass
+    their check are checked once, here, and copied in; an optional field the mapping leaves
+    out costs nothing per event."""
     ns: dict[str, Any] = {"M": _MISSING, "req": msg.required_message}
     ns["PayloadValidationError"] = PayloadValidationError
+    constants = constants or {}
     lines = ["def build(event):", "    errors = []", "    path = title = ''", "    out = {}"]
     lines.append("    mark = 0")
     for i, field in enumerate(fields):
-        lines += value_source(field.key, ns) or ["    v = M"]
+        if field.key in constants:
+            errors: list[str] = []
+            value = _FieldCheck(field, root=True)(constants[field.key], errors, "")
+            if not errors and value is not _MISSING:
+                ns[f"V{i}"], ns[f"K{i}"] = value, field.key
+                lines.append(f"    out[K{i}] = V{i}")
+                continue
+        source = value_source(field.key, ns)
+        if source is None and not field.required:
+            continue  # not mapped, not required: nothing to do per event
+        lines += source or ["    v = M"]
         lines += _field_lines(field, i, ns, root=True)
     lines += ["    if errors:", "        raise PayloadValidationError(errors)", "    return out"]
     exec(compile("\n".join(lines), "<payload builder>", "exec"), ns)

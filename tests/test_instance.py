@@ -136,3 +136,14 @@ def test_the_builder_equals_validate_after_resolve_without_default_mappings(
     ]
     separate = _outcome(lambda e: sub.validator.validate(sub.mapping.resolve(e)), event)
     assert _outcome(sub.build, event) == separate
+
+
+@settings(max_examples=100, deadline=None)
+@given(event=EVENTS)
+def test_the_builder_equals_validate_after_resolve_with_constants_that_fail_their_check(
+    event: dict[str, Any],
+) -> None:
+    mapping = {"plan": "enterprise", "seats": "12", "kind": ["user"], "tags": "one"}
+    sub = compile_one(mapping=mapping).subscriptions[0]
+    separate = _outcome(lambda e: sub.validator.validate(sub.mapping.resolve(e)), event)
+    assert _outcome(sub.build, event) == separate
