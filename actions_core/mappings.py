@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
+from types import MappingProxyType
 from typing import Any
 
 from actions_core.errors import MappingError
@@ -106,22 +107,67 @@ def _value_lines(resolver: Resolver, names: dict[str, Any], *, absent: str) -> l
         name = f"map_r{len(names)}"
         names[name] = resolver
         return [f"    v = {name}(event)", "    if v is map_MISSING:", f"        v = {absent}"]
+    paths = names.get(_PATHS)
+    if paths is None:
+        paths = names[_PATHS] = _PathCode(names)
     lines: list[str] = []
     for position, chain in enumerate(chains):
-        indent = "    "
         if position:  # JMESPath ``||``: the next alternative when this one is false
             lines.append(
                 "    if v is None or v is False or (isinstance(v, (str, list, dict)) and not v):"
             )
-            indent = "        "
-        lookup = "event" + "".join(f".get({part!r})" for part in chain)
-        lines += [
-            f"{indent}try:",
-            f"{indent}    v = {lookup}",
-            f"{indent}except AttributeError:",
-            f"{indent}    v = None",
-        ]
+            lines += paths.lookup(chain, "        ", shared=False)
+        else:
+            lines += paths.lookup(chain, "    ", shared=True)
     return [*lines, "    if v is None:", f"        v = {absent}"]
+
+
+_PATHS = "map_paths"
+"""Where a generated function's namespace keeps its :class:`_PathCode`."""
+
+
+class _PathCode:
+    """The path lookups written so far into one generated function.
+
+    Fields that share a path prefix (``context.personas.computation_id`` and ``..._key``) read
+    the prefix once per event: each prefix that unconditional code reads gets a local name
+    the later lookups start from. A step writes ``x.get(k) or E`` (``E`` an empty mapping),
+    so an absent or empty object on the way is an ordinary value rather than a raised
+    ``AttributeError``; only a non-object that is not empty (a string, say) raises, which
+    gives null as before. Null, false, ``0`` and empty values have no keys, so reading them
+    through ``E`` gives what JMESPath gives: null.
+    """
+
+    def __init__(self, names: dict[str, Any]) -> None:
+        names["map_E"] = MappingProxyType({})
+        self._shared: dict[tuple[str, ...], str] = {(): "event"}
+
+    def lookup(self, chain: tuple[str, ...], indent: str, *, shared: bool) -> list[str]:
+        """Lines setting ``v`` to the value at ``chain`` (``None`` when absent). ``shared``:
+        the lines run whenever the function does, so the prefixes they read can be reused."""
+        if not chain:
+            return [f"{indent}v = event"]
+        start = max(i for i in range(len(chain)) if chain[:i] in self._shared)
+        base = self._shared[chain[:start]]
+        lines: list[str] = []
+        for end in range(start + 1, len(chain)):
+            name = f"map_p{len(self._shared)}" if shared else f"map_q{end}"
+            lines += _guarded(indent, f"{name} = {base}.get({chain[end - 1]!r}) or map_E", name)
+            if shared:
+                self._shared[chain[:end]] = name
+            base = name
+        return lines + _guarded(indent, f"v = {base}.get({chain[-1]!r})", "v")
+
+
+def _guarded(indent: str, statement: str, target: str) -> list[str]:
+    """``statement``, with ``target`` set to its no-value when a non-object is read."""
+    fallback = "None" if target == "v" else "map_E"
+    return [
+        f"{indent}try:",
+        f"{indent}    {statement}",
+        f"{indent}except AttributeError:",
+        f"{indent}    {target} = {fallback}",
+    ]
 
 
 def _generate_resolve(
