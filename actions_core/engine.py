@@ -297,7 +297,7 @@ class Engine:
         for number, raw in enumerate(lines, first):
             try:
                 event = loads(raw)
-            except ValueError:
+            except (ValueError, RecursionError):
                 try:
                     event = json.loads(raw)  # the standard parser decides, and words the error
                 except (ValueError, RecursionError) as exc:  # also bytes that are not UTF-8

@@ -4,25 +4,33 @@ The engine holds its lock while it routes a chunk and releases it between chunks
 ticker thread (max_wait flushes, checkpoints) gets a turn. A chunk must therefore never wait
 for input that is not there yet: the lock would be held across a slow stream's pauses.
 
-* a binary stream (a file, stdin) is read with ``read1``, which returns what is available
-  and blocks only when nothing is: a big file comes in 64 KiB chunks, a slow pipe line by line;
+* a regular file is read with ``readlines`` (about 64 KiB of lines at a time): everything is
+  there already, and finding the line ends is C code;
+* any other binary stream (stdin, a pipe) is read with ``read1``, which returns what is
+  available and blocks only when nothing is: a big input comes in 64 KiB chunks, a slow pipe
+  line by line;
 * a list or tuple is already in memory: slices of 256;
 * any other iterable (a generator fed by a slow source) one item at a time.
 
 Each chunk is ``(number of its first line, items, loads)``; blank lines are kept (they have
-numbers). ``loads`` parses the chunk's lines: JSON parsing is the largest single cost of a
-run, so a stream's chunks use orjson (when installed) wherever it gives exactly what
-``json.loads`` gives (see :func:`parser_for`); the engine still asks ``json.loads`` about any
-line the fast parser refuses, so the standard parser always has the last word.
+numbers) and a line may keep its ``\n``, which JSON reads as white space. ``loads`` parses the
+chunk's lines: JSON parsing is the largest single cost of a run, so a stream's chunks use
+msgspec's decoder, which gives exactly what ``json.loads`` gives wherever it accepts a line
+(integers beyond 64 bits included) and refuses the rest (NaN, lone surrogates, a byte-order
+mark). The engine then asks ``json.loads`` about any line the fast parser refused, so the
+standard parser always has the last word.
 """
 
 from __future__ import annotations
 
-import importlib
 import io
 import json
+import os
+import stat
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
+
+import msgspec
 
 CHUNK_BYTES = 1 << 16
 CHUNK_ITEMS = 256
@@ -30,34 +38,9 @@ CHUNK_ITEMS = 256
 Loads = Callable[[Any], Any]
 Chunk = tuple[int, Sequence[Any], Loads]
 
-
-
-def _orjson() -> Loads | None:
-    """``orjson.loads`` when orjson is installed (it is optional), else None."""
-    try:
-        module = importlib.import_module("orjson")
-    except ImportError:  # pragma: no cover - depends on the environment
-        return None
-    loads: Loads = module.loads
-    return loads
-
-
-_ORJSON_LOADS = _orjson()
-_DIGIT_MAP = bytes(1 if 0x30 <= i <= 0x39 else 0 for i in range(256))
-_LONG_DIGIT_RUN = b"\x01" * 19
-
-
-def parser_for(block: bytes) -> Loads:
-    """The parser for a block of lines: orjson, unless the block holds a run of 19 digits.
-
-    orjson turns an integer beyond 64 bits into a float, where ``json`` keeps it exact; an
-    integer that long has at least 19 digits, so a block without such a run parses alike in
-    both (floats are correctly rounded by both). Everything else orjson rejects (NaN, lone
-    surrogates, a byte-order mark) falls back to ``json.loads`` in the engine.
-    """
-    if _ORJSON_LOADS is None or block.translate(_DIGIT_MAP).find(_LONG_DIGIT_RUN) >= 0:
-        return json.loads
-    return _ORJSON_LOADS
+FAST_LOADS: Loads = msgspec.json.Decoder().decode
+"""Parses a line as ``json.loads`` does, about twice as fast; raises ``ValueError`` (or
+``RecursionError``) where ``json.loads`` might still accept the line or word the error."""
 
 
 def line_chunks(lines: Iterable[bytes | str], first: int = 1) -> Iterator[Chunk]:
@@ -78,8 +61,32 @@ def item_chunks(items: Iterable[Any], first: int = 1) -> Iterator[Chunk]:
 
 
 def stream_chunks(stream: io.BufferedIOBase | io.RawIOBase, first: int = 1) -> Iterator[Chunk]:
-    """The complete lines of each read, as bytes without their ``\\n``; a last line without
-    a newline still counts."""
+    """The lines of a binary stream, a chunk at a time; a last line without a newline still
+    counts."""
+    if _is_regular_file(stream):
+        return _file_chunks(stream, first)
+    return _available_chunks(stream, first)
+
+
+def _is_regular_file(stream: io.BufferedIOBase | io.RawIOBase) -> bool:
+    if not isinstance(stream, io.BufferedReader):  # readlines on a raw file reads bytewise
+        return False
+    try:
+        return stat.S_ISREG(os.fstat(stream.fileno()).st_mode)
+    except (OSError, ValueError):  # io.BytesIO and friends have no file descriptor
+        return False
+
+
+def _file_chunks(stream: io.BufferedIOBase | io.RawIOBase, first: int) -> Iterator[Chunk]:
+    """A regular file: whole lines, with their ``\\n``, about ``CHUNK_BYTES`` at a time."""
+    number = first
+    while lines := stream.readlines(CHUNK_BYTES):
+        yield number, lines, FAST_LOADS
+        number += len(lines)
+
+
+def _available_chunks(stream: io.BufferedIOBase | io.RawIOBase, first: int) -> Iterator[Chunk]:
+    """The complete lines of each read, as bytes without their ``\\n``."""
     read = getattr(stream, "read1", stream.read)
     number = first
     partial: list[bytes] = []  # the start of a line that a read cut off
@@ -99,20 +106,19 @@ def stream_chunks(stream: io.BufferedIOBase | io.RawIOBase, first: int = 1) -> I
         if cut + 1 < len(data):
             partial.append(data[cut + 1 :])
         lines = block.split(b"\n")
-        yield number, lines, parser_for(block)
+        yield number, lines, FAST_LOADS
         number += len(lines)
     if partial:
-        block = b"".join(partial)
-        yield number, [block], parser_for(block)
+        yield number, [b"".join(partial)], FAST_LOADS
 
 
 __all__ = [
     "CHUNK_BYTES",
     "CHUNK_ITEMS",
+    "FAST_LOADS",
     "Chunk",
     "Loads",
     "item_chunks",
     "line_chunks",
-    "parser_for",
     "stream_chunks",
 ]

@@ -54,6 +54,19 @@ def test_outcome_counts_always_add_up_to_the_input(kinds: list[str], batch_size:
     assert sum(summary.counts.values()) == len(expected)
 
 
+def test_a_file_is_read_with_the_fast_parser_and_gets_the_same_outcomes(tmp_path: Any) -> None:
+    kinds = sorted(LINES)
+    path = tmp_path / "in.jsonl"
+    nested = "[" * 100_000 + "]" * 100_000  # too deep for either parser: invalid, not a crash
+    path.write_text("\n".join([LINES[k][0] for k in kinds] + [nested]) + "\n")
+    sink = CollectingSink()
+    with Engine(toy_instance("http://toy.test"), options=RunOptions(retry=FAST, mode="batch"),
+                transport=ACCEPT_ALL, sinks=[sink]) as engine, path.open("rb") as file:
+        engine.run_lines(file)
+    expected = {n: LINES[k][1] for n, k in enumerate(kinds, 1) if LINES[k][1] is not None}
+    assert {r.line: r.outcome for r in sink.records} == {**expected, len(kinds) + 1: Outcome.INVALID}
+
+
 def test_filtered_and_invalid_records_carry_their_line_numbers() -> None:
     lines = ["", json.dumps({"type": "page"}), "{oops", "", '"text"']
     sink, _ = run_lines(lines)

@@ -140,15 +140,33 @@ def test_stream_input_is_numbered_across_chunks_and_long_lines(monkeypatch: pyte
     ],
     ids=["big-ints", "nan", "surrogate", "bom", "plain"],
 )
-def test_stream_lines_parse_exactly_as_json_loads_does(line: bytes) -> None:
-    """Stream chunks may use a faster parser; what it yields must be what json.loads yields."""
-    (_, lines, loads), = reading.line_chunks(io.BytesIO(line + b"\n"))
-    try:
-        parsed = loads(lines[0])
-    except ValueError:
-        parsed = json.loads(lines[0])  # the engine's fallback
+def test_stream_lines_parse_exactly_as_json_loads_does(line: bytes, tmp_path: Path) -> None:
+    """Stream chunks may use a faster parser; what it yields must be what json.loads yields,
+    from a pipe-like stream and from a regular file alike."""
+    path = tmp_path / "in.jsonl"
+    path.write_bytes(line + b"\n")
+    with path.open("rb") as file:
+        chunks = list(reading.line_chunks(io.BytesIO(line + b"\n"))) + list(reading.line_chunks(file))
     expected = json.loads(line)
-    assert repr(parsed) == repr(expected)  # repr: NaN != NaN, and int vs float shows
+    for _, lines, loads in chunks:
+        try:
+            parsed = loads(lines[0])
+        except ValueError:
+            parsed = json.loads(lines[0])  # the engine's fallback
+        assert repr(parsed) == repr(expected)  # repr: NaN != NaN, and int vs float shows
+
+
+def test_a_regular_file_is_numbered_across_chunks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(reading, "CHUNK_BYTES", 4)
+    path = tmp_path / "in.jsonl"
+    path.write_bytes(b"ab\n\nxyz-long-line\n\xff\nlast")
+    with path.open("rb") as file:
+        chunks = list(reading.line_chunks(file, 10))
+    numbered = [(first + i, line.rstrip(b"\n")) for first, lines, _ in chunks for i, line in enumerate(lines)]
+    assert numbered == [(10, b"ab"), (11, b""), (12, b"xyz-long-line"), (13, b"\xff"), (14, b"last")]
+    assert len(chunks) > 1
 
 
 def test_items_of_one_key_run_in_order_and_other_keys_are_not_held_up() -> None:
