@@ -123,21 +123,23 @@ class Batcher:
         """Queue one validated payload (the per-event path: a few dict operations)."""
         try:
             key = self._fast_key(payload)
-        except KeyError:
+            batch = self.open.get(key)
+        except (KeyError, TypeError):  # a key field absent, or holding a list or object
             key = self._slow_key(payload)
-        try:
-            batch = self.open.get(key)
-        except TypeError:
-            key = _hashable(key)
-            batch = self.open.get(key)
+            try:
+                batch = self.open.get(key)
+            except TypeError:
+                key = _hashable(key)
+                batch = self.open.get(key)
         if self._always or (self._ask_payload and payload.get("enable_batching") is True):
             if batch is None:
                 batch = self.open[key] = Batch(self.subscription, key, False, self._clock())
+            payloads = batch.payloads
+            payloads.append(payload)
             batch.lines.append(line)
             if self._keep_events:
                 batch.events.append(event)
-            batch.payloads.append(payload)
-            if len(batch.payloads) >= self.size:
+            if len(payloads) >= self.size:
                 del self.open[key]
                 self._submit(batch)
             return

@@ -51,10 +51,10 @@ SAVE_INTERVAL = 0.2
 """Seconds between two flushes of the sinks (and checkpoint saves) while a run goes on."""
 
 _Route = tuple[
-    Subscription,
-    Callable[[Mapping[str, Any]], bool] | None,  # the trigger (None: every event)
+    str,  # the subscription's name
+    Callable[[Mapping[str, Any]], bool] | None,  # the trigger's predicate (None: every event)
     Callable[[Mapping[str, Any]], dict[str, Any]],  # map + validate (Subscription.build)
-    Batcher,
+    Callable[[int, Mapping[str, Any], dict[str, Any]], None],  # its Batcher's add
 ]
 """One subscription's per-event steps, looked up once so the hot loop only calls them."""
 
@@ -173,6 +173,8 @@ class Engine:
             workers=options.concurrency,
             max_pending=2 * options.concurrency + 2,
         )
+        self._by_name: dict[str, tuple[Subscription, Batcher]] = {}
+        self._batchers: list[Batcher] = []
         self._routes: list[_Route] = []
         for sub in instance.subscriptions:
             if sub.enabled:
@@ -184,10 +186,10 @@ class Engine:
                     clock=clock,
                     keep_events=keep_events,
                 )
-                matches = sub.trigger.matches if sub.trigger else None
-                self._routes.append((sub, matches, sub.build, batcher))
-        self._by_name = {sub.name: (sub, batcher) for sub, _, _, batcher in self._routes}
-        self._batchers = [batcher for _, _, _, batcher in self._routes]
+                self._by_name[sub.name] = (sub, batcher)
+                self._batchers.append(batcher)
+                test = sub.trigger.predicate if sub.trigger else None
+                self._routes.append((sub.name, test, sub.build, batcher.add))
         self._begin_run()
 
     # ------------------------------------------------------------------ public surface
@@ -318,15 +320,20 @@ class Engine:
             self._replay(number, event, out)
             return
         matched = False
-        for sub, matches, build, batcher in self._routes:
-            if matches is None or matches(event):
-                matched = True
+        for name, test, build, add in self._routes:
+            if test is not None:
                 try:
-                    payload = build(event)  # map and validate: sub.payload(event)
-                except Exception as exc:  # PayloadValidationError -> rejected
-                    out.add(number, sub.name, self._performer.result_for(exc), event)
-                else:
-                    batcher.add(number, event, payload)
+                    if not test(event):
+                        continue
+                except Exception:  # an odd value on a path: no match, as in Trigger.matches
+                    continue
+            matched = True
+            try:
+                payload = build(event)  # map and validate: sub.payload(event)
+            except Exception as exc:  # PayloadValidationError -> rejected
+                out.add(number, name, self._performer.result_for(exc), event)
+            else:
+                add(number, event, payload)
         if not matched:
             out.add_filtered(number, event)
 

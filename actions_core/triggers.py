@@ -55,6 +55,13 @@ class Trigger:
         """Closures do not pickle, so a trigger pickles as its text and is parsed again."""
         return parse_trigger, (self.text,)
 
+    @property
+    def predicate(self) -> Predicate:
+        """The compiled test alone, for a caller that passes only mappings and catches what an
+        odd value might raise (the engine's per-event loop): one call fewer than
+        :meth:`matches`."""
+        return self._predicate
+
     def matches(self, event: Mapping[str, Any]) -> bool:
         """Whether ``event`` satisfies the trigger. Never raises: a non-mapping event, or any
         odd value at any path, is simply not a match."""
