@@ -292,6 +292,24 @@ def test_paths_written_into_the_generated_resolver_give_what_jmespath_gives(
     assert list(payload) == (["after"] if expected is None else ["field", "after"])
 
 
+SHARED_PREFIXES = {  # fields reading common prefixes, some only in a `||` alternative
+    "f0": "a.b.c",
+    "f1": "a.b || c.email",
+    "f2": "a.b.c.email",
+    "f3": "c || a.b.email",
+    "f4": "c.email",
+    "f5": "a",
+}
+
+
+@settings(max_examples=200, deadline=None)
+@given(event=EVENTS)
+def test_fields_sharing_path_prefixes_each_give_what_jmespath_gives(event: dict[str, Any]) -> None:
+    payload = compile_mapping({k: {"@path": e} for k, e in SHARED_PREFIXES.items()}).resolve(event)
+    expected = {k: jmespath.search(e, event) for k, e in SHARED_PREFIXES.items()}
+    assert payload == {k: v for k, v in expected.items() if v is not None}
+
+
 @settings(max_examples=100, deadline=None)
 @given(event=EVENTS, expression=st.sampled_from(MIXED_EXPRESSIONS))
 def test_mixed_expressions_give_what_jmespath_gives_or_null_where_it_raises(
