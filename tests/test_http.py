@@ -383,6 +383,11 @@ def test_json_encoding_follows_javascript_where_python_differs() -> None:
     )
 
 
+def test_a_float_without_a_decimal_point_is_still_written_as_javascript_does() -> None:
+    assert encode_json({"big": 1e16, "k": "user-1"}) == b'{"big":10000000000000000,"k":"user-1"}'
+    assert encode_json([2.0e21]) == b"[2e+21]"
+
+
 # ----------------------------------------------------------------------------- secrets
 
 
