@@ -239,7 +239,7 @@ def reference_events_per_second(oracle_dir: Path, events: Path, runs: int) -> in
     process, after its own warm-up on 2,000 events."""
     with tempfile.NamedTemporaryFile(suffix=".json") as out:
         subprocess.run(
-            ["node", str(oracle_dir / "bench.js"), "--input", str(events), "--stages",
+            ["node", str(oracle_dir / "bench.js"), "--input", str(events.resolve()), "--stages",
              "pipelineNoHttp", "--runs", str(runs), "--json", out.name],
             check=True, cwd=oracle_dir, stdout=subprocess.DEVNULL,
         )
