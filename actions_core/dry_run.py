@@ -11,9 +11,10 @@ adds for the transport: host, accept, accept-encoding, connection, content-lengt
 are masked through the :class:`~actions_core.redaction.Redactor`. Every request is answered
 ``204 No Content``, so destinations treat it as delivered.
 
-Bodies can hold 1000 members: a body the request client encoded (compact JSON, marked with
-:data:`~actions_core.http.JSON_BODY_EXTENSION`) is copied into the line as it is; any other
-body is parsed once. The redacted copy is built only when the line contains a secret.
+Lines are UTF-8 bytes. Bodies can hold 1000 members (90 KB): a body the request client
+encoded (compact JSON, marked with :data:`~actions_core.http.JSON_BODY_EXTENSION`) is copied
+into the line as it is, never decoded and re-encoded; any other body is parsed once. The
+redacted copy is built only when the line contains a secret.
 """
 
 from __future__ import annotations
@@ -37,10 +38,12 @@ def _dumps(obj: Any) -> str:
 
 
 class DryRunTransport(httpx.BaseTransport):
-    """Writes each request as a JSON line through ``write`` (no trailing newline; ``print``
-    fits) and answers 204. Thread-safe: lines never interleave and ``count`` is exact."""
+    """Writes each request as a JSON line (UTF-8 bytes, no trailing newline) through
+    ``write`` and answers 204. Thread-safe: lines never interleave and ``count`` is exact."""
 
-    def __init__(self, write: Callable[[str], None], *, redactor: Redactor | None = None) -> None:
+    def __init__(
+        self, write: Callable[[bytes], None], *, redactor: Redactor | None = None
+    ) -> None:
         self._write = write
         self._redactor = redactor or NO_SECRETS
         self._lock = threading.Lock()
@@ -59,7 +62,7 @@ class DryRunTransport(httpx.BaseTransport):
             self._count += 1
         return httpx.Response(204, request=request)
 
-    def render(self, request: httpx.Request) -> str:
+    def render(self, request: httpx.Request) -> bytes:
         """The line for ``request``, secrets masked."""
         redactor = self._redactor
         headers = redactor.redact_headers(
@@ -74,13 +77,13 @@ class DryRunTransport(httpx.BaseTransport):
             "json": None,
         }
         content = request.read()
+        # Compact JSON already: splice it in rather than parse and dump it again (the rest of
+        # the line is redacted above, so only the body needs looking at).
+        spliceable = content and request.extensions.get(JSON_BODY_EXTENSION)
+        if spliceable and not redactor.contains_bytes(content):
+            head = _dumps(record)[: -len("null}")]
+            return b"".join((head.encode("utf-8", "backslashreplace"), content, b"}"))
         body: Any = None
-        if content and request.extensions.get(JSON_BODY_EXTENSION):
-            # compact JSON already: splice it in rather than parse and dump it again
-            head = _dumps(record)
-            line = f"{head[:-len('null}')]}{content.decode('utf-8')}}}"
-            if not redactor.contains(line):
-                return line
         if content:
             try:
                 body = json.loads(content)
@@ -94,7 +97,7 @@ class DryRunTransport(httpx.BaseTransport):
             line = _dumps(record)
             if redactor.contains(line):  # a secret outside any string (a number): mask the text
                 line = redactor.redact(line)
-        return line
+        return line.encode("utf-8", "backslashreplace")  # a lone surrogate as a JSON escape
 
 
 __all__ = ["TRANSPORT_HEADERS", "DryRunTransport"]

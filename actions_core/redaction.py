@@ -43,7 +43,7 @@ class Redactor:
     the cost of one attribute check, so callers never need to special-case "no secrets".
     """
 
-    __slots__ = ("_pattern", "_secrets", "_sources")
+    __slots__ = ("_encoded", "_pattern", "_secrets", "_sources")
 
     def __init__(self, secrets: Iterable[str] = ()) -> None:
         self._sources: tuple[str, ...] = tuple(dict.fromkeys(str(s) for s in secrets if s))
@@ -53,6 +53,7 @@ class Redactor:
         spellings.discard("")
         # Longest first, so a secret that contains another is masked as a whole.
         self._secrets: tuple[str, ...] = tuple(sorted(spellings, key=lambda s: (-len(s), s)))
+        self._encoded = tuple(s.encode("utf-8", "surrogatepass") for s in self._secrets)
         self._pattern: re.Pattern[str] | None = (
             re.compile("|".join(re.escape(s) for s in self._secrets)) if self._secrets else None
         )
@@ -90,6 +91,11 @@ class Redactor:
         """Whether ``text`` holds a secret: lets hot paths skip rebuilding what is clean.
         (Plain substring tests: about twice as fast as the pattern on a 90 KB request line.)"""
         return any(secret in text for secret in self._secrets)
+
+    def contains_bytes(self, data: bytes) -> bool:
+        """:meth:`contains` for UTF-8 text still encoded (a request body): UTF-8 is
+        self-synchronising, so a secret is in the bytes exactly when it is in the text."""
+        return any(secret in data for secret in self._encoded)
 
     def redact(self, text: str) -> str:
         """``text`` with every occurrence of every secret replaced by ``***``."""

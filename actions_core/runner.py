@@ -27,12 +27,13 @@ A run owns its process (the CLI), so :func:`run` also tunes the garbage collecto
 from __future__ import annotations
 
 import gc
+import io
 import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
-from typing import IO
+from typing import IO, Any, cast
 
 import httpx
 
@@ -127,7 +128,7 @@ def run(
                 dead = _open_output(stack, files.dead_letter, "dead-letter file", append=True)
                 sinks.append(DeadLetterWriter(dead, redactor=redactor))
             if files.dry_run:
-                out = _open_output(stack, files.output or "-", "dry-run output", append=resuming)
+                out = _open_binary_output(stack, files.output or "-", append=resuming)
                 transport = DryRunTransport(_line_writer(out), redactor=redactor)
             stream = (
                 sys.stdin.buffer if files.input == "-" else stack.enter_context(open(files.input, "rb"))
@@ -199,11 +200,11 @@ def _gc_for_streaming() -> Iterator[None]:
             gc.unfreeze()
 
 
-def _line_writer(out: IO[str]) -> Callable[[str], None]:
-    def write(line: str) -> None:
+def _line_writer(out: IO[bytes]) -> Callable[[bytes], None]:
+    def write(line: bytes) -> None:
         try:
-            out.write(line)  # not line + "\n": a request line can be 90 KB, not worth a copy
-            out.write("\n")
+            out.write(line)  # not line + b"\n": a request line can be 90 KB, not worth a copy
+            out.write(b"\n")
         except OSError as exc:
             raise OutputWriteError.wrap(exc, "dry-run output", out) from exc
 
@@ -211,30 +212,68 @@ def _line_writer(out: IO[str]) -> Callable[[str], None]:
 
 
 def _open_output(stack: ExitStack, path: str, what: str, *, append: bool) -> IO[str]:
-    """Open an output (``-`` is stdout) and have ``stack`` flush or close it at the end; an
-    error then names the output and its file, like the sinks' own write errors."""
-    file = sys.stdout if path == "-" else _open_text(path, append=append)
-
-    def finish() -> None:
-        try:
-            if file is sys.stdout:
-                file.flush()
-            else:
-                file.close()
-        except OSError as exc:
-            raise OutputWriteError.wrap(exc, what, file) from exc
-
-    stack.callback(finish)
+    """Open a text output (``-`` is stdout) and have ``stack`` flush or close it at the end;
+    an error then names the output and its file, like the sinks' own write errors."""
+    if path == "-":
+        _finish_with(stack, sys.stdout, what, close=False)
+        return sys.stdout
+    file: IO[str] = _open_file(path, append=append, binary=False)
+    _finish_with(stack, file, what, close=True)
     return file
 
 
-def _open_text(path: str, *, append: bool) -> IO[str]:
+def _open_binary_output(stack: ExitStack, path: str, *, append: bool) -> IO[bytes]:
+    """The dry-run output, as bytes: request lines are UTF-8 already, and re-encoding a 90 KB
+    line through a text layer would only copy it."""
+    what = "dry-run output"
+    if path == "-":
+        sys.stdout.flush()  # anything already written as text goes first
+        buffer = getattr(sys.stdout, "buffer", None)
+        out = cast(IO[bytes], buffer if buffer is not None else _TextAsBytes(sys.stdout))
+        _finish_with(stack, out, what, close=False)
+        return out
+    file: IO[bytes] = _open_file(path, append=append, binary=True)
+    _finish_with(stack, file, what, close=True)
+    return file
+
+
+def _open_file(path: str, *, append: bool, binary: bool) -> IO[Any]:
     """Open an output file (the caller closes it). Before appending, a partial last line is
     dropped: one a killed run was writing when it died. Its record is written again, since
     the checkpoint is never ahead of what the files hold complete."""
     if append:
         _drop_partial_line(path)
+    if binary:
+        return open(path, "ab" if append else "wb")
     return open(path, "a" if append else "w", encoding="utf-8")
+
+
+def _finish_with(stack: ExitStack, file: IO[Any], what: str, *, close: bool) -> None:
+    def finish() -> None:
+        try:
+            file.close() if close else file.flush()
+        except OSError as exc:
+            raise OutputWriteError.wrap(exc, what, file) from exc
+
+    stack.callback(finish)
+
+
+class _TextAsBytes(io.RawIOBase):
+    """A text stream without a binary buffer (a test's ``StringIO`` as stdout), written bytes."""
+
+    def __init__(self, text: IO[str]) -> None:
+        self._text = text
+        self.name = getattr(text, "name", None)
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        self._text.write(bytes(data).decode("utf-8"))
+        return len(data)
+
+    def flush(self) -> None:
+        self._text.flush()
 
 
 def _drop_partial_line(path: str) -> None:

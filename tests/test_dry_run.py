@@ -17,7 +17,7 @@ SECRET = "sk-live-0123456789abcdef"
 
 def _client(lines: list[str]) -> tuple[RequestClient, DryRunTransport]:
     redactor = Redactor([SECRET])
-    transport = DryRunTransport(lines.append, redactor=redactor)
+    transport = DryRunTransport(lambda line: lines.append(line.decode()), redactor=redactor)
     defaults = RequestDefaults(
         headers={"Authorization": f"Bearer {SECRET}", "User-Agent": "dest/1.0"}
     )
@@ -72,7 +72,7 @@ def test_secrets_in_body_url_and_headers_never_reach_the_line() -> None:
 
 def test_a_non_json_body_is_shown_as_text() -> None:
     lines: list[str] = []
-    transport = DryRunTransport(lines.append)
+    transport = DryRunTransport(lambda line: lines.append(line.decode()))
     with httpx.Client(transport=transport) as client:
         client.post("https://api.example.test/form", content=b"a=1&b=2")
     record = json.loads(lines[0])

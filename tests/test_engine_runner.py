@@ -46,6 +46,17 @@ def test_a_dry_run_writes_each_request_as_a_json_line_with_the_token_masked(tmp_
     assert summary.counts[Outcome.DELIVERED] == 3
 
 
+def test_a_dry_run_to_a_text_only_stdout_still_writes_its_lines(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stdout = io.StringIO()  # no binary buffer underneath, as under contextlib.redirect_stdout
+    monkeypatch.setattr("sys.stdout", stdout)
+    source = write_events(tmp_path / "in.jsonl", 2)
+    run(toy_instance("http://toy.test"), RunFiles(input=source, dry_run=True), RunOptions(mode="batch"))
+    (request,) = [json.loads(line) for line in stdout.getvalue().splitlines()]
+    assert request["json"]["batch"] == [{"key": "u0", "value": True}, {"key": "u1", "value": True}]
+
+
 def test_the_report_is_appended_to_on_resume_without_a_killed_run_s_partial_line(tmp_path: Path) -> None:
     files = RunFiles(
         input=write_events(tmp_path / "in.jsonl", 4),
@@ -89,7 +100,7 @@ class FillsUpAfter(io.StringIO):
 def test_a_report_write_failing_mid_run_raises_run_failed_with_the_summary_so_far(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("actions_core.runner._open_text", lambda path, append: FillsUpAfter(room=1))
+    monkeypatch.setattr("actions_core.runner._open_file", lambda path, append, binary: FillsUpAfter(room=1))
     files = RunFiles(input=write_events(tmp_path / "in.jsonl", 3), report="report.jsonl")
     with pytest.raises(RunFailed) as failed:
         run(toy_instance("http://toy.test"), files, RunOptions(mode="single", concurrency=1),
@@ -239,7 +250,7 @@ def test_a_dry_run_defaults_to_one_worker_and_a_real_run_to_eight() -> None:
 def test_a_report_that_cannot_be_written_stops_the_run_instead_of_sending_the_rest(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("actions_core.runner._open_text", lambda path, append: FillsUpAfter(room=1))
+    monkeypatch.setattr("actions_core.runner._open_file", lambda path, append, binary: FillsUpAfter(room=1))
     files = RunFiles(input=write_events(tmp_path / "in.jsonl", 3000), report="report.jsonl")
     with pytest.raises(RunFailed) as failed:
         run(toy_instance("http://toy.test"), files, RunOptions(mode="single", concurrency=1),

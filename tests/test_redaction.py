@@ -69,6 +69,14 @@ def test_contains_finds_a_secret() -> None:
     assert not NO_SECRETS.contains(SECRET)
 
 
+def test_contains_bytes_finds_every_spelling_in_utf8_text() -> None:
+    redactor = Redactor(['tök"en/1'])
+    assert redactor.contains_bytes('{"k":"tök\\"en/1"}'.encode())  # JSON-escaped, non-ASCII
+    assert redactor.contains_bytes(b"?key=t%C3%B6k%22en%2F1")  # percent-encoded
+    assert not redactor.contains_bytes('{"k":"tök"}'.encode())
+    assert not NO_SECRETS.contains_bytes(b"anything")
+
+
 def test_repr_does_not_show_the_secrets() -> None:
     assert SECRET not in repr(Redactor([SECRET]))
 
