@@ -77,12 +77,12 @@ class DryRunTransport(httpx.BaseTransport):
             "json": None,
         }
         content = request.read()
-        # Compact JSON already: splice it in rather than parse and dump it again (the rest of
-        # the line is redacted above, so only the body needs looking at).
+        # Compact JSON already: splice it in rather than parse and dump it again.
         spliceable = content and request.extensions.get(JSON_BODY_EXTENSION)
         if spliceable and not redactor.contains_bytes(content):
             head = _dumps(record)[: -len("null}")]
-            return b"".join((head.encode("utf-8", "backslashreplace"), content, b"}"))
+            if not redactor.contains(head):
+                return b"".join((head.encode("utf-8", "backslashreplace"), content, b"}"))
         body: Any = None
         if content:
             try:
