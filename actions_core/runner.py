@@ -128,7 +128,9 @@ def run(
                 dead = _open_output(stack, files.dead_letter, "dead-letter file", append=True)
                 sinks.append(DeadLetterWriter(dead, redactor=redactor))
             if files.dry_run:
-                out = _open_binary_output(stack, files.output or "-", append=resuming)
+                out = _open_output(
+                    stack, files.output or "-", "dry-run output", append=resuming, binary=True
+                )
                 transport = DryRunTransport(_line_writer(out), redactor=redactor)
             stream = (
                 sys.stdin.buffer if files.input == "-" else stack.enter_context(open(files.input, "rb"))
@@ -211,30 +213,26 @@ def _line_writer(out: IO[bytes]) -> Callable[[bytes], None]:
     return write
 
 
-def _open_output(stack: ExitStack, path: str, what: str, *, append: bool) -> IO[str]:
-    """Open a text output (``-`` is stdout) and have ``stack`` flush or close it at the end;
-    an error then names the output and its file, like the sinks' own write errors."""
+def _open_output(
+    stack: ExitStack, path: str, what: str, *, append: bool, binary: bool = False
+) -> IO[Any]:
+    """Open an output (``-`` is stdout) and have ``stack`` flush or close it at the end; an
+    error then names the output and its file, like the sinks' own write errors. ``binary``
+    for the dry-run output: request lines are UTF-8 already, and re-encoding a 90 KB line
+    through a text layer would only copy it."""
     if path == "-":
-        _finish_with(stack, sys.stdout, what, close=False)
-        return sys.stdout
-    file: IO[str] = _open_file(path, append=append, binary=False)
+        file: IO[Any] = _stdout_bytes() if binary else sys.stdout
+        _finish_with(stack, file, what, close=False)
+        return file
+    file = _open_file(path, append=append, binary=binary)
     _finish_with(stack, file, what, close=True)
     return file
 
 
-def _open_binary_output(stack: ExitStack, path: str, *, append: bool) -> IO[bytes]:
-    """The dry-run output, as bytes: request lines are UTF-8 already, and re-encoding a 90 KB
-    line through a text layer would only copy it."""
-    what = "dry-run output"
-    if path == "-":
-        sys.stdout.flush()  # anything already written as text goes first
-        buffer = getattr(sys.stdout, "buffer", None)
-        out = cast(IO[bytes], buffer if buffer is not None else _TextAsBytes(sys.stdout))
-        _finish_with(stack, out, what, close=False)
-        return out
-    file: IO[bytes] = _open_file(path, append=append, binary=True)
-    _finish_with(stack, file, what, close=True)
-    return file
+def _stdout_bytes() -> IO[bytes]:
+    sys.stdout.flush()  # anything already written as text goes first
+    buffer = getattr(sys.stdout, "buffer", None)
+    return cast(IO[bytes], buffer if buffer is not None else _TextAsBytes(sys.stdout))
 
 
 def _open_file(path: str, *, append: bool, binary: bool) -> IO[Any]:
