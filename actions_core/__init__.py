@@ -17,7 +17,6 @@ from actions_core.definitions import (
     RequestFn,
     default_values,
 )
-from actions_core.engine import Engine, RunOptions, RunSummary
 from actions_core.errors import (
     ActionsCoreError,
     AuthenticationError,
@@ -34,13 +33,14 @@ from actions_core.errors import (
     UnknownDestinationError,
 )
 from actions_core.hookspecs import hookimpl
+from actions_core.http.retry import RetryPolicy
 from actions_core.instance import Instance, SubscriptionSpec, compile_instance
-from actions_core.mappings import MISSING, CompiledMapping, compile_mapping
-from actions_core.outcomes import ItemResult, Outcome, OutcomeRecord
+from actions_core.mapping.mapping import MISSING, CompiledMapping, compile_mapping
 from actions_core.registry import get_destination, get_registry, list_destinations
-from actions_core.retry import RetryPolicy
+from actions_core.runtime.engine import Engine, RunOptions, RunSummary
+from actions_core.runtime.outcomes import ItemResult, Outcome, OutcomeRecord
 from actions_core.triggers import Trigger, parse_trigger
-from actions_core.validation import compile_validator, fields_to_schema, validate_settings
+from actions_core.validation.validator import compile_validator, fields_to_schema, validate_settings
 
 __all__ = [
     "MISSING",

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 if TYPE_CHECKING:
     import httpx
 
-    from actions_core.outcomes import ItemResult
+    from actions_core.runtime.outcomes import ItemResult
 
 FieldType = Literal[
     "string", "text", "password", "number", "integer", "boolean", "object", "datetime"

@@ -13,9 +13,9 @@ from typing import Any
 
 from actions_core.definitions import Action, Destination, default_values
 from actions_core.errors import ConfigError, MappingError, TriggerSyntaxError
-from actions_core.mappings import CompiledMapping, compile_mapping
+from actions_core.mapping.mapping import CompiledMapping, compile_mapping
 from actions_core.triggers import Trigger, parse_trigger
-from actions_core.validation import (
+from actions_core.validation.validator import (
     PayloadValidator,
     compile_payload_builder,
     compile_validator,

@@ -194,7 +194,7 @@ def list_destinations() -> list[InstalledDestination]:
 
 def check_destination(destination: Destination) -> None:
     """Reject an inconsistent definition at registration, naming the destination and item."""
-    from actions_core.mappings import compile_mapping, compile_value
+    from actions_core.mapping.mapping import compile_mapping, compile_value
     from actions_core.triggers import parse_trigger
 
     problems: list[str] = []

@@ -37,7 +37,7 @@ from actions_core.definitions import ExecutionContext  # noqa: E402
 from actions_core.errors import PayloadValidationError  # noqa: E402
 from actions_core.instance import Instance, SubscriptionSpec, compile_instance  # noqa: E402
 from actions_core.registry import get_destination  # noqa: E402
-from actions_core.runner import RunFiles, options_for, run  # noqa: E402
+from actions_core.runtime.runner import RunFiles, options_for, run  # noqa: E402
 
 SLUG = "actions-launchdarkly-audiences"
 PRESET = "Sync Engage Audience to LaunchDarkly"
@@ -198,7 +198,7 @@ def peak_rss_mb(config: Path, events: Path) -> float:
     this one would count this process's pages (the events held for the other stages) in its
     peak until it execs.
     """
-    cmd = [sys.executable, "-m", "actions_core.cli", "run", str(config), "--input", str(events),
+    cmd = [sys.executable, "-m", "actions_core.cli.main", "run", str(config), "--input", str(events),
            "--dry-run", "--output", os.devnull]
     out = subprocess.run([sys.executable, "-c", _MEASURE_RSS, *cmd], check=True,
                          capture_output=True, text=True).stdout.split()

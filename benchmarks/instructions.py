@@ -31,7 +31,7 @@ _RUN = """
 import os, sys
 sys.path.insert(0, {here!r})
 from bench import load_instance
-from actions_core.runner import RunFiles, options_for, run
+from actions_core.runtime.runner import RunFiles, options_for, run
 files = RunFiles(input=sys.argv[1], dry_run=True, output=os.devnull)
 run(load_instance(), files, options_for(files))
 """

@@ -12,11 +12,11 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+import actions_launchdarkly_audiences as launchdarkly
 import pytest
 from click.testing import CliRunner, Result
 
-import destinations.launchdarkly_audiences as launchdarkly
-from actions_core.cli import CliState, cli
+from actions_core.cli.main import CliState, cli
 from actions_core.definitions import Action, Destination, Field
 from actions_core.hookspecs import hookimpl
 from actions_core.registry import DestinationRegistry
@@ -404,7 +404,7 @@ def test_a_checkpoint_that_cannot_be_saved_mid_run_exits_1_after_sending(
     def folder_removed(**_: Any) -> Any:  # the checkpoint's folder vanished after the start
         raise FileNotFoundError(2, "No such file or directory")
 
-    monkeypatch.setattr("actions_core.checkpoint.tempfile.mkstemp", folder_removed)
+    monkeypatch.setattr("actions_core.runtime.checkpoint.tempfile.mkstemp", folder_removed)
     server.default = Reply(status=204)
     result = invoke("run", write_config(server.url), "--checkpoint", "run.ckpt", input=lines(ADD))
     assert result.exit_code == 1
@@ -552,7 +552,7 @@ def test_init_refuses_to_overwrite_a_package_with_exit_2(invoke: Invoke, workdir
 
 def test_a_plugin_module_can_be_loaded_without_installing_it(invoke: Invoke) -> None:
     result = invoke(
-        "--plugin", "destinations.launchdarkly_audiences", "destinations", registry=DestinationRegistry()
+        "--plugin", "actions_launchdarkly_audiences", "destinations", registry=DestinationRegistry()
     )
     assert result.stdout.startswith("actions-launchdarkly-audiences  LaunchDarkly Audiences")
 

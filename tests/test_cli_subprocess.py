@@ -25,7 +25,7 @@ README = (REPO / "README.md").read_text(encoding="utf-8")
 def actions_core() -> list[str]:
     """The installed console script when there is one, else the module (source checkout)."""
     script = Path(sys.executable).with_name("actions-core")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "actions_core.cli"]
+    return [str(script)] if script.exists() else [sys.executable, "-m", "actions_core.cli.main"]
 
 
 def cli_env() -> dict[str, str]:
@@ -33,7 +33,7 @@ def cli_env() -> dict[str, str]:
     when the package is not installed; no LaunchDarkly credentials, as on a fresh machine."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("LD_")}
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO), env.get("PYTHONPATH")) if p)
-    env["ACTIONS_CORE_PLUGINS"] = "destinations.launchdarkly_audiences"
+    env["ACTIONS_CORE_PLUGINS"] = "actions_launchdarkly_audiences"
     return env
 
 
@@ -127,9 +127,9 @@ def test_the_cli_module_defers_the_heavy_imports_to_its_commands() -> None:
     # What `import actions_core` itself loads is the package's business; the CLI module adds
     # none of the loaders, validators or the runner until a command needs them.
     code = (
-        "import sys, actions_core; before = set(sys.modules); import actions_core.cli; "
-        "heavy = ('yaml', 'jsonschema', 'actions_core.config', 'actions_core.runner', "
-        "'actions_core.describe'); "
+        "import sys, actions_core; before = set(sys.modules); import actions_core.cli.main; "
+        "heavy = ('yaml', 'jsonschema', 'actions_core.config.loader', 'actions_core.runtime.runner', "
+        "'actions_core.cli.describe'); "
         "print(sorted(m for m in set(sys.modules) - before if m in heavy))"
     )
     result = subprocess.run(

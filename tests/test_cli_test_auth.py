@@ -7,11 +7,11 @@ import textwrap
 from collections.abc import Iterator
 from pathlib import Path
 
+import actions_launchdarkly_audiences as launchdarkly
 import pytest
 from click.testing import CliRunner, Result
 
-import destinations.launchdarkly_audiences as launchdarkly
-from actions_core.cli import CliState, cli
+from actions_core.cli.main import CliState, cli
 from actions_core.registry import DestinationRegistry
 from tests.ld_server import LaunchDarklyServer
 

@@ -12,16 +12,16 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import actions_launchdarkly_audiences as launchdarkly
 import pytest
 from jsonschema import Draft202012Validator
 
-import destinations.launchdarkly_audiences as launchdarkly
-from actions_core.config import ConfigErrors, load_config, load_instance, schema_path
+from actions_core.config.loader import ConfigErrors, load_config, load_instance, schema_path
+from actions_core.config.yaml import load_yaml
 from actions_core.definitions import Action, Destination, Field
 from actions_core.errors import ConfigError, SourceLocation
 from actions_core.hookspecs import hookimpl
 from actions_core.registry import DestinationRegistry
-from actions_core.yaml_loader import load_yaml
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE = REPO / "examples" / "launchdarkly.yaml"

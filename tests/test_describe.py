@@ -1,16 +1,16 @@
-"""``actions-core describe``'s pages (:mod:`actions_core.describe`): the LaunchDarkly page as a
+"""``actions-core describe``'s pages (:mod:`actions_core.cli.describe`): the LaunchDarkly page as a
 reviewed snapshot (``__snapshots__/test_describe/*.md``; update with ``pytest
 --snapshot-update`` and read the diff), and the presentation rules on small definitions."""
 
 from __future__ import annotations
 
 import pytest
+from actions_launchdarkly_audiences import destination as launchdarkly
 from syrupy.assertion import SnapshotAssertion
 from syrupy.extensions.single_file import SingleFileSnapshotExtension, WriteMode
 
+from actions_core.cli.describe import describe_json, describe_markdown
 from actions_core.definitions import Action, Choice, Destination, Field
-from actions_core.describe import describe_json, describe_markdown
-from destinations.launchdarkly_audiences import destination as launchdarkly
 
 
 class MarkdownSnapshot(SingleFileSnapshotExtension):

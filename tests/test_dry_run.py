@@ -8,8 +8,8 @@ import threading
 import httpx
 
 from actions_core.definitions import RequestDefaults
-from actions_core.dry_run import DryRunTransport
-from actions_core.http import RequestClient
+from actions_core.http.client import RequestClient
+from actions_core.http.dry_run import DryRunTransport
 from actions_core.redaction import Redactor
 
 SECRET = "sk-live-0123456789abcdef"

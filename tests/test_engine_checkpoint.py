@@ -14,10 +14,10 @@ from typing import Any
 import httpx
 import pytest
 
-from actions_core.checkpoint import Checkpoint
-from actions_core.engine import Engine, RunOptions
 from actions_core.errors import ConfigError
-from actions_core.sinks import ReportWriter
+from actions_core.runtime.checkpoint import Checkpoint
+from actions_core.runtime.engine import Engine, RunOptions
+from actions_core.runtime.sinks import ReportWriter
 from tests.toy_destination import event, toy_instance
 
 OPTIONS = RunOptions(mode="batch", batch_size=1, concurrency=2, max_wait=0.05)

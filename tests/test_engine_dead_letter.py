@@ -8,13 +8,13 @@ import json
 from pathlib import Path
 from typing import Any
 
-from actions_core.dead_letter import dead_letter_line, is_dead_letter, parse_entry
-from actions_core.engine import RunOptions
+from actions_core.http.retry import RetryPolicy
 from actions_core.instance import SubscriptionSpec
-from actions_core.outcomes import Outcome, OutcomeRecord
-from actions_core.retry import RetryPolicy
-from actions_core.runner import RunFiles, run
-from actions_core.sinks import DeadLetterWriter
+from actions_core.runtime.dead_letter import dead_letter_line, is_dead_letter, parse_entry
+from actions_core.runtime.engine import RunOptions
+from actions_core.runtime.outcomes import Outcome, OutcomeRecord
+from actions_core.runtime.runner import RunFiles, run
+from actions_core.runtime.sinks import DeadLetterWriter
 from tests.engine_server import AudienceServer, fail_audience
 from tests.http_server import Reply
 from tests.toy_destination import TRIGGER, event, toy_instance

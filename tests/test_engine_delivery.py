@@ -13,11 +13,11 @@ from typing import Any
 
 import pytest
 
-from actions_core.engine import Engine, RunOptions
+from actions_core.http.retry import RetryPolicy
 from actions_core.instance import SubscriptionSpec, compile_instance
-from actions_core.outcomes import Outcome
-from actions_core.retry import RetryPolicy
-from actions_core.sinks import CollectingSink
+from actions_core.runtime.engine import Engine, RunOptions
+from actions_core.runtime.outcomes import Outcome
+from actions_core.runtime.sinks import CollectingSink
 from tests.engine_server import AudienceServer, fail_audience, fail_every_third_once, fail_first
 from tests.http_server import Reply
 from tests.toy_destination import SYNC, TOKEN, TOY, TRIGGER, event, toy_instance

@@ -12,12 +12,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from actions_core import ExecutionContext, IntegrationError
-from actions_core.engine import Engine, RunOptions
+from actions_core.http.retry import RetryPolicy
 from actions_core.instance import SubscriptionSpec, compile_instance
-from actions_core.outcomes import Outcome
-from actions_core.retry import RetryPolicy
-from actions_core.runner import RunFiles, run
-from actions_core.sinks import CollectingSink
+from actions_core.runtime.engine import Engine, RunOptions
+from actions_core.runtime.outcomes import Outcome
+from actions_core.runtime.runner import RunFiles, run
+from actions_core.runtime.sinks import CollectingSink
 from tests.engine_server import AudienceServer
 from tests.toy_destination import SYNC, TOKEN, TOY, TRIGGER, event, toy_instance
 

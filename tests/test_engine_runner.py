@@ -14,15 +14,15 @@ from typing import Any
 import httpx
 import pytest
 
-from actions_core import reading
-from actions_core.batching import Batch, Batcher
-from actions_core.checkpoint import Checkpoint
-from actions_core.dispatch import Dispatcher
-from actions_core.engine import Engine, RunOptions, RunSummary
 from actions_core.errors import ConfigError
-from actions_core.outcomes import Outcome, OutcomeRecord
-from actions_core.runner import RunFailed, RunFiles, run
-from actions_core.sinks import ReportWriter
+from actions_core.runtime import reading
+from actions_core.runtime.batching import Batch, Batcher
+from actions_core.runtime.checkpoint import Checkpoint
+from actions_core.runtime.dispatch import Dispatcher
+from actions_core.runtime.engine import Engine, RunOptions, RunSummary
+from actions_core.runtime.outcomes import Outcome, OutcomeRecord
+from actions_core.runtime.runner import RunFailed, RunFiles, run
+from actions_core.runtime.sinks import ReportWriter
 from tests.toy_destination import TOKEN, event, toy_instance
 
 
@@ -100,7 +100,7 @@ class FillsUpAfter(io.StringIO):
 def test_a_report_write_failing_mid_run_raises_run_failed_with_the_summary_so_far(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("actions_core.runner._open_file", lambda path, append, binary: FillsUpAfter(room=1))
+    monkeypatch.setattr("actions_core.runtime.runner._open_file", lambda path, append, binary: FillsUpAfter(room=1))
     files = RunFiles(input=write_events(tmp_path / "in.jsonl", 3), report="report.jsonl")
     with pytest.raises(RunFailed) as failed:
         run(toy_instance("http://toy.test"), files, RunOptions(mode="single", concurrency=1),
@@ -240,7 +240,7 @@ def test_unhashable_batch_key_values_still_share_a_batch() -> None:
 
 
 def test_a_dry_run_defaults_to_one_worker_and_a_real_run_to_eight() -> None:
-    from actions_core.runner import RunFiles, options_for
+    from actions_core.runtime.runner import RunFiles, options_for
 
     assert options_for(RunFiles(dry_run=True)).concurrency == 1
     assert options_for(RunFiles(dry_run=False)).concurrency == 8
@@ -250,7 +250,7 @@ def test_a_dry_run_defaults_to_one_worker_and_a_real_run_to_eight() -> None:
 def test_a_report_that_cannot_be_written_stops_the_run_instead_of_sending_the_rest(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("actions_core.runner._open_file", lambda path, append, binary: FillsUpAfter(room=1))
+    monkeypatch.setattr("actions_core.runtime.runner._open_file", lambda path, append, binary: FillsUpAfter(room=1))
     files = RunFiles(input=write_events(tmp_path / "in.jsonl", 3000), report="report.jsonl")
     with pytest.raises(RunFailed) as failed:
         run(toy_instance("http://toy.test"), files, RunOptions(mode="single", concurrency=1),

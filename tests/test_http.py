@@ -25,9 +25,9 @@ from actions_core.errors import (
     RequestTimeoutError,
     RetryableError,
 )
-from actions_core.http import RequestAbortedError, RequestClient, encode_json
+from actions_core.http.client import RequestAbortedError, RequestClient, encode_json
+from actions_core.http.retry import RetryPolicy
 from actions_core.redaction import Redactor
-from actions_core.retry import RetryPolicy
 from tests.http_server import LocalServer, Recorder, Reply, serve
 
 SECRET = "sk-live-0123456789abcdef"

@@ -15,8 +15,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from actions_core.jmespath_compiler import compile_expression
-from actions_core.mappings import MISSING, CompiledMapping, compile_mapping, compile_value
+from actions_core.mapping.jmespath_compiler import compile_expression
+from actions_core.mapping.mapping import MISSING, CompiledMapping, compile_mapping, compile_value
 
 LAUNCHDARKLY_PRESET = {
     "segment_audience_id": {"@path": "context.personas.computation_id"},

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from actions_core.mappings import MISSING, compile_value
+from actions_core.mapping.mapping import MISSING, compile_value
 
 EVENT: dict[str, Any] = {
     "userId": "u1",

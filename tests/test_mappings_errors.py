@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from actions_core.errors import ConfigError, MappingError, MappingProblem
-from actions_core.mappings import compile_mapping, compile_value
+from actions_core.mapping.mapping import compile_mapping, compile_value
 
 
 def problems(mapping: dict[str, Any]) -> list[str]:

@@ -103,13 +103,13 @@ def write_config(path: Path, server_url: str) -> Path:
 def actions_core() -> list[str]:
     """The venv's console script next to this interpreter, else the module (runnable too)."""
     script = Path(sys.executable).with_name("actions-core")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "actions_core.cli"]
+    return [str(script)] if script.exists() else [sys.executable, "-m", "actions_core.cli.main"]
 
 
 def cli_env() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("LD_")}
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO), env.get("PYTHONPATH")) if p)
-    env["ACTIONS_CORE_PLUGINS"] = "destinations.launchdarkly_audiences"
+    env["ACTIONS_CORE_PLUGINS"] = "actions_launchdarkly_audiences"
     env["LD_TEST_TOKEN"] = TOKEN
     return env
 

@@ -1,4 +1,4 @@
-"""Unit tests of the retry policy (actions_core.retry): pure functions, a fixed clock."""
+"""Unit tests of the retry policy (actions_core.http.retry): pure functions, a fixed clock."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from actions_core.errors import (
     NetworkError,
     RequestTimeoutError,
 )
-from actions_core.retry import (
+from actions_core.http.retry import (
     RetryPolicy,
     backoff,
     decide,

@@ -10,8 +10,8 @@ import pytest
 
 from actions_core import Action, Destination, ExecutionContext, Field, RequestDefaults
 from actions_core.errors import AuthenticationError, SettingsValidationError
-from actions_core.outcomes import Outcome
-from actions_core.retry import RetryPolicy
+from actions_core.http.retry import RetryPolicy
+from actions_core.runtime.outcomes import Outcome
 from actions_core.testing import UnexpectedRequestError, create_test_event, create_test_integration
 
 API = "https://api.example.com/v1"

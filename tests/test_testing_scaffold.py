@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 import actions_core
-from actions_core.scaffold import create_destination_package, package_names
+from actions_core.cli.scaffold import create_destination_package, package_names
 
 pytest_plugins = ["pytester"]
 
@@ -145,7 +145,7 @@ def test_a_new_package_installs_registers_and_passes_its_tests(tmp_path: Path) -
     )
     assert ["actions-acme", "actions-acme"] in json.loads(registered.stdout)
     listed = subprocess.run(
-        [python, "-m", "actions_core.cli", "destinations", "--format", "json"],
+        [python, "-m", "actions_core.cli.main", "destinations", "--format", "json"],
         check=True, env=env, capture_output=True, text=True, cwd=tmp_path,
     )
     rows = {row["slug"]: row for row in json.loads(listed.stdout)}

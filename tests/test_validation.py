@@ -14,7 +14,7 @@ import pytest
 
 from actions_core.definitions import Choice, Field
 from actions_core.errors import PayloadValidationError, SettingsValidationError
-from actions_core.validation import compile_validator, validate_settings
+from actions_core.validation.validator import compile_validator, validate_settings
 
 
 def choices(*values: Any) -> tuple[Choice, ...]:

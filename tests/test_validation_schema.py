@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from actions_core.definitions import Choice, Field
-from actions_core.validation import (
+from actions_core.validation.validator import (
     SCHEMA_DIALECT,
     PayloadValidator,
     compile_validator,

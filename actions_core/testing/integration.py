@@ -2,7 +2,7 @@
 
 :meth:`TestIntegration.test_action` and :meth:`~TestIntegration.test_batch_action` compile a
 subscription with no trigger (every event matches, as in the reference) and run it through
-:class:`~actions_core.engine.Engine`, so validation, batching, requests and outcome records are
+:class:`~actions_core.runtime.engine.Engine`, so validation, batching, requests and outcome records are
 the production ones. HTTP goes to the integration's :class:`~actions_core.testing.MockHTTP`;
 with one worker the requests go out in a deterministic order.
 
@@ -31,9 +31,9 @@ from typing import TYPE_CHECKING, Any, Literal
 import httpx
 
 from actions_core.definitions import Destination, ExecutionContext, RequestDefaults
+from actions_core.http.retry import RetryPolicy
 from actions_core.instance import SubscriptionSpec, compile_instance
-from actions_core.outcomes import OutcomeRecord
-from actions_core.retry import RetryPolicy
+from actions_core.runtime.outcomes import OutcomeRecord
 from actions_core.testing.leak_guard import (
     Secret,
     SecretLeakError,
@@ -45,7 +45,7 @@ from actions_core.testing.mock_http import Exchange, MockHTTP
 from actions_core.testing.snapshots import request_snapshot_data
 
 if TYPE_CHECKING:
-    from actions_core.engine import RunSummary
+    from actions_core.runtime.engine import RunSummary
 
 NO_RETRIES = RetryPolicy(max_attempts=1, base_delay=0.0, max_delay=0.0, jitter=False)
 """The harness default: one attempt, so a mocked error status is seen once and at once."""
@@ -165,9 +165,9 @@ class TestIntegration:
         Raises the test's error when it fails (an :class:`~actions_core.errors.
         AuthenticationError` on a 401, say); a destination without a test only validates.
         """
-        from actions_core.http import RequestClient
+        from actions_core.http.client import RequestClient
         from actions_core.redaction import Redactor
-        from actions_core.validation import validate_settings
+        from actions_core.validation.validator import validate_settings
 
         clean = validate_settings(self.destination.settings, settings)
         secrets = secrets_of(self.destination, clean)
@@ -215,8 +215,8 @@ class TestIntegration:
         use_default_mappings: bool,
         mode: Literal["single", "batch"],
     ) -> ActionResult:
-        from actions_core.engine import Engine, RunOptions
-        from actions_core.sinks import CollectingSink
+        from actions_core.runtime.engine import Engine, RunOptions
+        from actions_core.runtime.sinks import CollectingSink
 
         spec = SubscriptionSpec(
             name=action_key,

@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from actions_core.definitions import Destination
-from actions_core.outcomes import OutcomeRecord
 from actions_core.redaction import Redactor
+from actions_core.runtime.outcomes import OutcomeRecord
 
 MIN_GUARDED_LENGTH: Final = 4
 _MIN_BASE64_LENGTH: Final = 6

@@ -31,8 +31,8 @@ from actions_core.definitions import Action, Destination
 from actions_core.errors import ActionsCoreError
 from actions_core.hookspecs import hookimpl
 from actions_core.instance import SubscriptionSpec, compile_subscription
-from actions_core.outcomes import Outcome
 from actions_core.registry import DestinationRegistry
+from actions_core.runtime.outcomes import Outcome
 from actions_core.testing.events import create_test_event
 from actions_core.testing.fake_data import fake_payload, fake_settings
 from actions_core.testing.integration import ActionResult, TestIntegration

@@ -9,6 +9,7 @@ installed; importing its fixtures here as well makes these tests run from a plai
 from __future__ import annotations
 
 import pytest
+from actions_launchdarkly_audiences import destination as ld_destination
 
 from actions_core import Destination
 from actions_core.testing.pytest_plugin import (
@@ -17,7 +18,6 @@ from actions_core.testing.pytest_plugin import (
     request_snapshot,
     test_integration,
 )
-from destinations.launchdarkly_audiences import destination as ld_destination
 
 __all__ = ["destination", "http_mock", "make_test_integration", "request_snapshot", "test_integration"]
 

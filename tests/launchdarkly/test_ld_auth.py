@@ -6,11 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from actions_launchdarkly_audiences import auth
+from actions_launchdarkly_audiences.sync_audience import perform_batch
 
 from actions_core.errors import AuthenticationError, HTTPError
 from actions_core.testing import MockHTTP, TestIntegration
-from destinations.launchdarkly_audiences import auth
-from destinations.launchdarkly_audiences.sync_audience import perform_batch
 
 from .fakes import SETTINGS, make_ctx, payload
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import actions_launchdarkly_audiences as plugin
 import pytest
+from actions_launchdarkly_audiences import destination, settings
+from actions_launchdarkly_audiences.sync_audience import perform_batch
 
 from actions_core.errors import SettingsValidationError
-from destinations import launchdarkly_audiences as plugin
-from destinations.launchdarkly_audiences import destination, settings
-from destinations.launchdarkly_audiences.sync_audience import perform_batch
 
 from .fakes import SETTINGS, make_ctx, payload
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from actions_launchdarkly_audiences.sync_audience import perform_batch
 
 from actions_core import Outcome
-from actions_core.retry import RetryPolicy
+from actions_core.http.retry import RetryPolicy
 from actions_core.testing import MockHTTP, TestIntegration
-from destinations.launchdarkly_audiences.sync_audience import perform_batch
 
 from .fakes import SETTINGS, SYNC_URL, identify, make_ctx, member, payload, track
 
@@ -195,7 +195,7 @@ def test_difference_8_retries(make_test_integration: Any, http_mock: MockHTTP) -
     http_mock.add("POST", SYNC_URL, status=503, headers={"Retry-After": "0"})
     http_mock.add("POST", SYNC_URL, status=204)
     policy = RetryPolicy(max_attempts=3, base_delay=0.0, max_delay=0.0, jitter=False)
-    from destinations.launchdarkly_audiences import destination
+    from actions_launchdarkly_audiences import destination
 
     ti = make_test_integration(destination, retry=policy)
     result = batch(ti, [identify("u1")])

@@ -1,5 +1,5 @@
 """Unit tests of request building: cohortName, context keys, membership, grouping, dedup and
-splitting (destinations.launchdarkly_audiences.membership)."""
+splitting (actions_launchdarkly_audiences.membership)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,7 @@ import json
 from typing import Any
 
 import pytest
-
-from destinations.launchdarkly_audiences import membership as m
+from actions_launchdarkly_audiences import membership as m
 
 from .fakes import member, payload
 

@@ -17,10 +17,10 @@ from pathlib import Path
 from typing import Any, Literal
 
 import pytest
+from actions_launchdarkly_audiences import destination
 
 from actions_core import Outcome
 from actions_core.testing import MockHTTP, create_test_integration
-from destinations.launchdarkly_audiences import destination
 
 CASES = Path(__file__).parent / "cases"
 SETTINGS = {"apiKey": "api-key-123", "clientId": "env-client-id"}

@@ -6,10 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from actions_launchdarkly_audiences.sync_audience import perform, perform_batch
 
 from actions_core import ItemResult, Outcome
 from actions_core.errors import AuthenticationError, HTTPError, RequestTimeoutError
-from destinations.launchdarkly_audiences.sync_audience import perform, perform_batch
 
 from .fakes import SYNC_URL, make_ctx, member, payload
 

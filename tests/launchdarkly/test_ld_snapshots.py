@@ -8,11 +8,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from actions_launchdarkly_audiences import membership as m
 from syrupy.assertion import SnapshotAssertion
 
 from actions_core import Outcome
 from actions_core.testing import MockHTTP, TestIntegration
-from destinations.launchdarkly_audiences import membership as m
 
 from .fakes import SETTINGS, SYNC_URL, identify, track
 

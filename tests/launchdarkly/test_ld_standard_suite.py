@@ -11,9 +11,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
+from actions_launchdarkly_audiences import destination
+
 from actions_core.definitions import Action
 from actions_core.testing.suite import DestinationTestSuite
-from destinations.launchdarkly_audiences import destination
 
 
 class TestLaunchDarklyAudiences(DestinationTestSuite):

@@ -7,12 +7,12 @@ outcome. Each event ends with one record per matching mapping (``filtered`` when
 Threads and locks:
 
 * The calling thread reads the input and routes each event. It takes the engine lock once
-  per chunk of input (:mod:`actions_core.reading`), never while it waits for input.
+  per chunk of input (:mod:`actions_core.runtime.reading`), never while it waits for input.
 * A ticker thread takes the same lock a few times per ``max_wait`` to submit batches older
   than ``max_wait`` (a slow stream still flows), to flush the sinks and save the checkpoint
   (every ``SAVE_INTERVAL`` seconds) and to report progress.
-* ``concurrency`` worker threads (:class:`~actions_core.dispatch.Dispatcher`) perform the
-  batches through ONE shared :class:`~actions_core.http.RequestClient`: in input order per
+* ``concurrency`` worker threads (:class:`~actions_core.runtime.dispatch.Dispatcher`) perform the
+  batches through ONE shared :class:`~actions_core.http.client.RequestClient`: in input order per
   ordering key (mapping + batch-key values), concurrently across keys.
 
 A 401/403 aborts the run: the client stops (waiting retries give up), nothing more is sent,
@@ -34,18 +34,18 @@ from typing import Any
 
 import httpx
 
-from actions_core.batching import Batch, Batcher, BatchMode, batch_size_for
-from actions_core.checkpoint import Checkpoint
-from actions_core.dead_letter import DEAD_LETTER_KEY, is_dead_letter, parse_entry
 from actions_core.definitions import RequestDefaults
-from actions_core.dispatch import Dispatcher
-from actions_core.http import RequestClient
+from actions_core.http.client import RequestClient
+from actions_core.http.retry import RetryPolicy
 from actions_core.instance import Instance, Subscription
-from actions_core.outcomes import ItemResult, Outcome, OutcomeRecord, OutcomeSink
-from actions_core.performer import Performer
-from actions_core.reading import Chunk, Loads, item_chunks, line_chunks
 from actions_core.redaction import Redactor
-from actions_core.retry import RetryPolicy
+from actions_core.runtime.batching import Batch, Batcher, BatchMode, batch_size_for
+from actions_core.runtime.checkpoint import Checkpoint
+from actions_core.runtime.dead_letter import DEAD_LETTER_KEY, is_dead_letter, parse_entry
+from actions_core.runtime.dispatch import Dispatcher
+from actions_core.runtime.outcomes import ItemResult, Outcome, OutcomeRecord, OutcomeSink
+from actions_core.runtime.performer import Performer
+from actions_core.runtime.reading import Chunk, Loads, item_chunks, line_chunks
 
 SAVE_INTERVAL = 0.2
 """Seconds between two flushes of the sinks (and checkpoint saves) while a run goes on."""

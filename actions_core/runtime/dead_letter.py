@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from actions_core.outcomes import Outcome, OutcomeRecord
+from actions_core.runtime.outcomes import Outcome, OutcomeRecord
 
 DEAD_LETTER_KEY = "dead_letter"
 """The key that marks a JSON object as a dead-letter entry (its value is the format version)."""

@@ -1,14 +1,14 @@
 """The glue ``actions-core run`` calls: open the files a run needs and run the engine on them.
 
 * input ``-`` is stdin; input is read as binary and parsed line by line with ``json.loads``;
-* ``dry_run`` replaces the network with a :class:`~actions_core.dry_run.DryRunTransport`
+* ``dry_run`` replaces the network with a :class:`~actions_core.http.dry_run.DryRunTransport`
   writing each request as a JSON line to ``output`` (stdout when unset or ``-``);
 * ``report`` gets one line per outcome record; it is truncated on a fresh run and appended to
   when resuming from a checkpoint;
 * ``dead_letter`` gets every rejected, failed and invalid event, replayable as input. It is
   always appended to: a dead-letter file holds events not yet delivered, and a new run must
   not wipe the ones an earlier run left there;
-* ``checkpoint`` makes the run resumable (:mod:`actions_core.checkpoint`); it must be a file.
+* ``checkpoint`` makes the run resumable (:mod:`actions_core.runtime.checkpoint`); it must be a file.
 
 ``report`` and ``dead_letter`` may be ``-`` too (stdout), but only one stream may go to
 stdout (:func:`stdout_problem`).
@@ -37,14 +37,14 @@ from typing import IO, Any, cast
 
 import httpx
 
-from actions_core.checkpoint import Checkpoint
-from actions_core.dry_run import DryRunTransport
-from actions_core.engine import Engine, RunOptions, RunSummary
 from actions_core.errors import ConfigError
+from actions_core.http.dry_run import DryRunTransport
 from actions_core.instance import Instance
-from actions_core.outcomes import OutcomeSink
 from actions_core.redaction import Redactor
-from actions_core.sinks import DeadLetterWriter, OutputWriteError, ReportWriter
+from actions_core.runtime.checkpoint import Checkpoint
+from actions_core.runtime.engine import Engine, RunOptions, RunSummary
+from actions_core.runtime.outcomes import OutcomeSink
+from actions_core.runtime.sinks import DeadLetterWriter, OutputWriteError, ReportWriter
 
 DEFAULT_OPTIONS = RunOptions()
 

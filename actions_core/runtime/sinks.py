@@ -3,7 +3,7 @@
 * :class:`CountingSink` counts per outcome; the engine always keeps one (the run summary).
 * :class:`ReportWriter` writes one JSON line per record: the run's audit trail.
 * :class:`DeadLetterWriter` keeps every ``rejected``/``failed``/``invalid`` record with its
-  event, in the format :mod:`actions_core.dead_letter` can replay.
+  event, in the format :mod:`actions_core.runtime.dead_letter` can replay.
 * :class:`CollectingSink` keeps records in memory, for tests and the test harness.
 
 A sink may set ``wants_events = False`` when it never reads ``OutcomeRecord.event``: when no
@@ -23,9 +23,9 @@ import threading
 from collections.abc import Mapping, Sequence
 from typing import IO
 
-from actions_core.dead_letter import DEAD_LETTER_OUTCOMES, dead_letter_line
-from actions_core.outcomes import Outcome, OutcomeRecord
 from actions_core.redaction import Redactor
+from actions_core.runtime.dead_letter import DEAD_LETTER_OUTCOMES, dead_letter_line
+from actions_core.runtime.outcomes import Outcome, OutcomeRecord
 
 
 class OutputWriteError(OSError):

@@ -12,7 +12,7 @@ are masked through the :class:`~actions_core.redaction.Redactor`. Every request 
 ``204 No Content``, so destinations treat it as delivered.
 
 Lines are UTF-8 bytes. Bodies can hold 1000 members (90 KB): a body the request client
-encoded (compact JSON, marked with :data:`~actions_core.http.JSON_BODY_EXTENSION`) is copied
+encoded (compact JSON, marked with :data:`~actions_core.http.client.JSON_BODY_EXTENSION`) is copied
 into the line as it is, never decoded and re-encoded; any other body is parsed once. The
 redacted copy is built only when the line contains a secret.
 """
@@ -26,7 +26,7 @@ from typing import Any
 
 import httpx
 
-from actions_core.http import JSON_BODY_EXTENSION
+from actions_core.http.client import JSON_BODY_EXTENSION
 from actions_core.redaction import NO_SECRETS, Redactor
 
 TRANSPORT_HEADERS = frozenset({"host", "accept", "accept-encoding", "connection", "content-length"})

@@ -112,7 +112,7 @@ def _python_literal(value: Mapping[str, Any]) -> str:
 
 
 def _render(template: str, values: Mapping[str, str]) -> str:
-    source = resources.files("actions_core").joinpath("templates", "scaffold", template)
+    source = resources.files("actions_core").joinpath("cli", "templates", "scaffold", template)
     return Template(source.read_text(encoding="utf-8")).substitute(values)
 
 

@@ -1,7 +1,7 @@
 """When to retry a request and how long to wait first (framework.md, "HTTP and retries").
 
 Everything here is a pure function of its arguments (the clock and the random source are
-passed in), so the policy is unit-tested with a fixed clock; :mod:`actions_core.http` runs the
+passed in), so the policy is unit-tested with a fixed clock; :mod:`actions_core.http.client` runs the
 loop and does the waiting.
 
 * Retried: network errors, timeouts, 408, 409, 423, 429 and 5xx except 501. Never other 4xx.

@@ -26,10 +26,10 @@ from typing import TYPE_CHECKING
 import click
 
 if TYPE_CHECKING:
-    from actions_core import runner
-    from actions_core.engine import RunSummary
     from actions_core.instance import Instance
     from actions_core.registry import DestinationRegistry
+    from actions_core.runtime import runner
+    from actions_core.runtime.engine import RunSummary
 
 EXIT_OK = 0
 EXIT_EVENTS_NOT_DELIVERED = 1
@@ -88,7 +88,7 @@ def _state() -> CliState:
 
 def _load(config: str) -> Instance:
     """The compiled instance, or exit 3 with the located error on stderr."""
-    from actions_core.config import load_instance
+    from actions_core.config.loader import load_instance
     from actions_core.errors import ConfigError
 
     try:
@@ -144,8 +144,8 @@ def run(
     stdout, or the --checkpoint file is not a checkpoint or cannot be saved), 3 when CONFIG is
     invalid.
     """
-    from actions_core import runner
     from actions_core.errors import ConfigError
+    from actions_core.runtime import runner
 
     if output is not None and not dry_run:
         raise click.UsageError("--output only applies with --dry-run")
@@ -233,7 +233,7 @@ class _ProgressLine:
 
 
 def _counts_text(summary: RunSummary) -> str:
-    from actions_core.outcomes import Outcome
+    from actions_core.runtime.outcomes import Outcome
 
     counts = ", ".join(f"{summary.counts.get(o, 0)} {o.value}" for o in Outcome)
     return f"{summary.events} events: {counts}"
@@ -301,7 +301,7 @@ def destinations(format_: str) -> None:
 def describe(slug: str, format_: str) -> None:
     """Print the documentation page of destination SLUG: settings, presets, actions and
     their fields (JSON: the full definition with default mappings)."""
-    from actions_core.describe import describe_json, describe_markdown
+    from actions_core.cli.describe import describe_json, describe_markdown
     from actions_core.errors import PluginError
 
     try:
@@ -325,7 +325,7 @@ def test_auth(config: str) -> None:
     """
     from actions_core.definitions import ExecutionContext, RequestDefaults
     from actions_core.errors import ActionsCoreError
-    from actions_core.http import RequestClient
+    from actions_core.http.client import RequestClient
     from actions_core.redaction import Redactor
 
     instance = _load(config)
@@ -357,7 +357,7 @@ def test_auth(config: str) -> None:
               show_default=True, help="Where to create the package.")
 def init(name: str, directory: str) -> None:
     """Create a new destination plugin package NAME (a pyproject, a module, tests)."""
-    from actions_core.scaffold import create_destination_package
+    from actions_core.cli.scaffold import create_destination_package
 
     try:
         created = create_destination_package(name, Path(directory))

@@ -1,7 +1,7 @@
 """The mapping directives (``@path``, ``@if``, ``@template``, ...), one compile function each.
 
 Each function checks its argument at load time (reporting problems through the
-:class:`~actions_core.mapping_compiler.Compiler`, in the reference's words), compiles the
+:class:`~actions_core.mapping.compiler.Compiler`, in the reference's words), compiles the
 values inside it, and returns a closure, or a constant when every input is constant.
 Behaviour follows Segment's mapping-kit unless framework.md says otherwise; where it departs,
 the function's docstring says so.
@@ -15,8 +15,7 @@ from collections.abc import Callable, Mapping
 from functools import lru_cache
 from typing import Any, Final
 
-from actions_core.jmespath_compiler import ExpressionError
-from actions_core.mapping_compiler import (
+from actions_core.mapping.compiler import (
     ABSENT,
     MISSING,
     REPORTED,
@@ -31,7 +30,8 @@ from actions_core.mapping_compiler import (
     path_resolver,
     to_resolver,
 )
-from actions_core.mapping_templates import compile_template, js_string
+from actions_core.mapping.jmespath_compiler import ExpressionError
+from actions_core.mapping.templates import compile_template, js_string
 
 __all__ = ["DIRECTIVES"]
 

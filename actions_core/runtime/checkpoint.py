@@ -35,7 +35,7 @@ import tempfile
 from pathlib import Path
 
 from actions_core.errors import ConfigError
-from actions_core.sinks import OutputWriteError
+from actions_core.runtime.sinks import OutputWriteError
 
 CHECKPOINT_VERSION = 1
 

@@ -3,7 +3,7 @@ reference error texts, and the building blocks directives compile into.
 
 A compiled value is a :data:`Node`: either :class:`Const` (known at load time, so resolving
 costs nothing) or a :data:`Resolver` closure ``(event) -> value | MISSING``. The directives
-themselves live in :mod:`actions_core.mapping_directives`; :mod:`actions_core.mappings` wires
+themselves live in :mod:`actions_core.mapping.directives`; :mod:`actions_core.mapping.mapping` wires
 the two together and is the public entry point.
 """
 
@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, Final
 
 from actions_core.errors import MappingProblem
-from actions_core.jmespath_compiler import ExpressionError, compile_expression
+from actions_core.mapping.jmespath_compiler import ExpressionError, compile_expression
 
 __all__ = [
     "ABSENT",
@@ -322,7 +322,7 @@ INLINE_PATHS: weakref.WeakKeyDictionary[Resolver, tuple[tuple[str, ...], ...]] =
     weakref.WeakKeyDictionary()
 )
 """Resolvers that are plain field chains joined by JMESPath ``||`` (one chain: a plain path),
-so that :mod:`actions_core.mappings` can write their lookups straight into the code it
+so that :mod:`actions_core.mapping.mapping` can write their lookups straight into the code it
 generates for a whole mapping. Null means absent, as for every path."""
 
 

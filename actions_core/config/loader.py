@@ -11,7 +11,7 @@ A config names a destination, its settings and up to 50 mappings::
 
 Loading happens in stages, each failing with a :class:`~actions_core.errors.ConfigError` whose
 ``location`` is the file, line and column of the offending YAML node: YAML syntax (duplicate
-keys included, :mod:`actions_core.yaml_loader`), the JSON Schema in
+keys included, :mod:`actions_core.config.yaml`), the JSON Schema in
 ``schemas/instance-config.schema.json`` (every problem at once), ``${VAR}`` expansion, then
 the destination's own checks (presets, actions, fields, triggers, directives, settings) by
 :func:`actions_core.instance.compile_instance`, whose errors carry a document path that is
@@ -31,6 +31,7 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from actions_core.config.yaml import DocPath, MarkedDocument, format_path, load_yaml, parse_path
 from actions_core.errors import (
     ConfigError,
     MappingError,
@@ -38,7 +39,6 @@ from actions_core.errors import (
     SourceLocation,
     TriggerSyntaxError,
 )
-from actions_core.yaml_loader import DocPath, MarkedDocument, format_path, load_yaml, parse_path
 
 if TYPE_CHECKING:
     import jsonschema
@@ -306,7 +306,7 @@ def schema_path() -> Path:
     packaged = resources.files("actions_core") / "schemas" / SCHEMA_FILE
     if packaged.is_file():
         return Path(str(packaged))
-    return Path(__file__).resolve().parent.parent / "schemas" / SCHEMA_FILE
+    return Path(__file__).resolve().parents[2] / "schemas" / SCHEMA_FILE
 
 
 @functools.cache

@@ -8,7 +8,7 @@ recorded (the reader records the ones it decides itself through :meth:`Performer
   delivered record without a status takes the call's last HTTP status.
 * An exception applies to that call's events only (failure isolation: other batches, for
   other audiences or later ones, are unaffected), classified by
-  :func:`~actions_core.outcomes.outcome_for_exception`.
+  :func:`~actions_core.runtime.outcomes.outcome_for_exception`.
 * A 401/403 (:class:`~actions_core.errors.AuthenticationError`) aborts the run: the client
   stops (retries waiting give up at once) and every batch not yet sent is recorded ``failed``
   with a plain "Not sent" message, so nothing disappears.
@@ -25,13 +25,13 @@ from typing import Any
 
 import httpx
 
-from actions_core.batching import Batch
 from actions_core.definitions import ExecutionContext, Settings
 from actions_core.errors import AuthenticationError
-from actions_core.http import RequestAbortedError, RequestClient
-from actions_core.outcomes import ItemResult, Outcome, OutcomeRecord, OutcomeSink
-from actions_core.outcomes import outcome_for_exception as _outcome_for
-from actions_core.sinks import CountingSink
+from actions_core.http.client import RequestAbortedError, RequestClient
+from actions_core.runtime.batching import Batch
+from actions_core.runtime.outcomes import ItemResult, Outcome, OutcomeRecord, OutcomeSink
+from actions_core.runtime.outcomes import outcome_for_exception as _outcome_for
+from actions_core.runtime.sinks import CountingSink
 
 
 class Performer:

@@ -13,7 +13,7 @@ problem at once (:class:`~actions_core.errors.MappingError`, each problem locate
 directive arguments, JMESPath syntax errors, unknown JMESPath functions or arities. It parses
 each expression and template once, folds constant parts, and turns the rest into closures.
 Resolving then only calls closures: a plain ``@path`` is a chain of ``dict.get`` calls,
-``a || b`` runs on closures from :mod:`actions_core.jmespath_compiler`, and a literal field
+``a || b`` runs on closures from :mod:`actions_core.mapping.jmespath_compiler`, and a literal field
 costs nothing.
 
 Absent is :data:`MISSING`, not JSON ``null``: a ``@path`` that finds nothing or ``null``, or
@@ -34,7 +34,7 @@ from types import MappingProxyType
 from typing import Any
 
 from actions_core.errors import MappingError
-from actions_core.mapping_compiler import (
+from actions_core.mapping.compiler import (
     INLINE_PATHS,
     MISSING,
     Compiler,
@@ -43,7 +43,7 @@ from actions_core.mapping_compiler import (
     split_entries,
     to_resolver,
 )
-from actions_core.mapping_directives import DIRECTIVES
+from actions_core.mapping.directives import DIRECTIVES
 
 __all__ = ["MISSING", "CompiledMapping", "Resolver", "compile_mapping", "compile_value"]
 
@@ -56,7 +56,7 @@ class CompiledMapping:
     paths written out as ``dict.get`` chains, so the per-event path makes one call, not one
     per field. :meth:`value_source` hands the same code to the payload validator, which
     generates mapping and validation as one function
-    (:func:`actions_core.validation.compile_payload_builder`).
+    (:func:`actions_core.validation.validator.compile_payload_builder`).
     """
 
     __slots__ = ("_resolvers", "constants", "keys", "resolve")

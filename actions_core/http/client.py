@@ -4,7 +4,7 @@ One :class:`RequestClient` serves a whole run. It holds ONE ``httpx.Client`` (co
 pooling and keep-alive; httpx's client is safe to share between the engine's worker threads)
 and hands each ``perform`` call a :class:`RequestSession`, a :class:`~actions_core.definitions.
 RequestFn` that counts that call's attempts. The retry loop lives here; *whether* and *how
-long* to wait is decided by the pure functions of :mod:`actions_core.retry`.
+long* to wait is decided by the pure functions of :mod:`actions_core.http.retry`.
 
 Errors (framework.md, "HTTP and retries"): non-2xx -> ``HTTPError`` (``429 Too Many
 Requests``), 401/403 -> ``AuthenticationError`` saying what to check, timeouts ->
@@ -13,7 +13,7 @@ Requests``), 401/403 -> ``AuthenticationError`` saying what to check, timeouts -
 stopped. Server-controlled text (reason, body, URL) passes through the ``Redactor``.
 
 The transport is a constructor argument (the httpx seam), which is how tests and
-``--dry-run`` (:class:`~actions_core.dry_run.DryRunTransport`) plug in without patching.
+``--dry-run`` (:class:`~actions_core.http.dry_run.DryRunTransport`) plug in without patching.
 """
 
 from __future__ import annotations
@@ -42,8 +42,8 @@ from actions_core.errors import (
     RequestTimeoutError,
     RetryableError,
 )
+from actions_core.http.retry import DEFAULT_POLICY, RetryPolicy, decide, is_retryable
 from actions_core.redaction import NO_SECRETS, Redactor
-from actions_core.retry import DEFAULT_POLICY, RetryPolicy, decide, is_retryable
 
 DEFAULT_USER_AGENT = "actions-core"
 """Sent instead of httpx's versioned one unless the destination sets its own."""

@@ -6,7 +6,7 @@ so :func:`compile_validator` turns the fields, once per action, into one generat
 function per object level: straight-line code that reads each field, accepts a value that
 already has the right type with a single class test, and sends everything else to a slow path
 that reproduces the reference's clean-up and ajv ``coerceTypes: 'array'`` coercion and builds
-the reference's messages (:mod:`actions_core.validation_messages`).
+the reference's messages (:mod:`actions_core.validation.messages`).
 
 Rules (framework.md, "Payload validation"): unknown keys are dropped; absent and ``null``
 optional values are dropped unless the field allows null; top-level ``""`` counts as absent
@@ -30,9 +30,9 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Final, cast
 
-from actions_core import validation_messages as msg
 from actions_core.definitions import UNSET, Field
 from actions_core.errors import PayloadValidationError, SettingsValidationError
+from actions_core.validation import messages as msg
 
 SCHEMA_DIALECT: Final = "https://json-schema.org/draft/2020-12/schema"
 
@@ -374,7 +374,7 @@ def compile_payload_builder(
 ) -> Callable[[Mapping[str, Any]], dict[str, Any]]:
     """One generated function that maps *and* validates an event: ``validate(resolve(e))``
     without the intermediate dict or a call per field (the mapping writes its value code,
-    :meth:`actions_core.mappings.CompiledMapping.value_source`, straight into the checks).
+    :meth:`actions_core.mapping.mapping.CompiledMapping.value_source`, straight into the checks).
     Raises :class:`PayloadValidationError` like :meth:`PayloadValidator.validate`.
 
     ``constants`` are fields the mapping sets to a value known at load time: those that pass

@@ -1,0 +1,1 @@
+"""The YAML instance config: loading, environment variables, and errors with locations."""

@@ -1,0 +1,1 @@
+"""Mappings: field mapping values (directives, JMESPath paths, templates) compiled once."""

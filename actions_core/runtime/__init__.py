@@ -1,0 +1,1 @@
+"""Run time: reading, routing, batching, performing and recording every event's outcome."""

@@ -1,0 +1,1 @@
+"""Validation: fields as JSON Schema, and the fast payload and settings validators."""
