@@ -12,6 +12,8 @@ what a user must do about it, and the engine maps them to outcomes:
 * :class:`RetryableError`: transient; the request client retries it -> ``failed`` when the
   retries run out.
 * :class:`HTTPError`: a non-2xx response; ``retryable`` says which side of the line it is on.
+* :class:`DeliveryInterrupted`: delivery must stop for now (a rate limit, a revoked token, a
+  signal); the events stay pending and a later run resumes them. Never a failure.
 
 Messages never contain secrets: the engine redacts every message it records, and the classes
 here never format request bodies or headers into their text.
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 
 class ActionsCoreError(Exception):
@@ -185,11 +188,28 @@ class AuthenticationError(HTTPError):
         return False
 
 
+# ------------------------------------------------------------------------ interruptions
+
+
+class DeliveryInterrupted(ActionsCoreError):
+    """Delivery must stop for now; nothing is wrong with the events, so they stay pending.
+
+    ``reason`` says why in a few words; ``resume_after`` (UTC), when known, is the earliest
+    time a resumed run can expect to get through.
+    """
+
+    def __init__(self, reason: str, *, resume_after: datetime | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.resume_after = resume_after
+
+
 __all__ = [
     "ActionsCoreError",
     "AuthenticationError",
     "ConfigError",
     "DefinitionError",
+    "DeliveryInterrupted",
     "HTTPError",
     "IntegrationError",
     "MappingError",
