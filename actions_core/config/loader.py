@@ -49,6 +49,9 @@ if TYPE_CHECKING:
 
 SCHEMA_FILE = "instance-config.schema.json"
 
+MAX_CONFIG_BYTES = 1 << 20
+"""A config is a few kilobytes; a bigger file is a mistake (or hostile), refused unread."""
+
 
 class ConfigErrors(ConfigError):
     """Several problems found in one pass (schema checks report all of them at once).
@@ -176,7 +179,15 @@ def load_config(path: str | Path, *, env: Mapping[str, str] | None = None) -> Lo
     (default: the process environment). Raises a located :class:`ConfigError`."""
     file = str(path)
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        with Path(path).open("rb") as f:
+            data = f.read(MAX_CONFIG_BYTES + 1)
+        if len(data) > MAX_CONFIG_BYTES:
+            raise ConfigError(
+                f"the config is larger than {MAX_CONFIG_BYTES // 1024} KiB; expected a config "
+                "file (a few kilobytes)",
+                location=SourceLocation(file),
+            )
+        text = data.decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         raise ConfigError(f"cannot read the config: {reason}", location=SourceLocation(file)) from None
@@ -411,6 +422,7 @@ def _did_you_mean(word: str, choices: Sequence[str]) -> str:
 
 
 __all__ = [
+    "MAX_CONFIG_BYTES",
     "SCHEMA_FILE",
     "ConfigErrors",
     "LoadedConfig",

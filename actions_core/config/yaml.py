@@ -8,7 +8,12 @@ that suit a config file:
 * a key written twice in one mapping is an error naming both places (PyYAML keeps the last);
 * keys must be strings (JSON has no other kind, and ``1:`` is almost always a typo);
 * YAML 1.2 scalars: only ``true``/``false`` are booleans (not ``yes``/``no``/``on``/``off``)
-  and dates stay strings, as in JSON and in editors that use the YAML language server.
+  and dates stay strings, as in JSON and in editors that use the YAML language server;
+* a bounded size: aliases (``*name``) may repeat a value, but the document they expand to may
+  hold at most :data:`MAX_VALUES` values. A "billion laughs" file of nested aliases is a few
+  hundred bytes that expand to billions of values; every later stage (the schema check,
+  ``${VAR}`` expansion, the mapping compiler) walks the expanded tree, so the budget is
+  enforced while the file is composed, before any of them runs.
 
 Error messages never quote source lines: a line may hold a secret.
 """
@@ -21,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
+from yaml.events import AliasEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from actions_core.errors import ConfigError, SourceLocation
@@ -33,8 +39,54 @@ _BOOL_TAG = "tag:yaml.org,2002:bool"
 _TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
 
 
+MAX_VALUES = 100_000
+"""The most values (scalars, lists and mappings, counted once per alias use) a config may
+expand to: a config with 50 mappings holds a few thousand."""
+
+
 class MarkedLoader(yaml.SafeLoader):
-    """PyYAML's safe loader with YAML 1.2 booleans and no implicit dates."""
+    """PyYAML's safe loader with YAML 1.2 booleans, no implicit dates and a size budget."""
+
+    def __init__(self, stream: str, file: str = "<config>") -> None:
+        super().__init__(stream)
+        self._file = file
+        self._sizes: dict[int, int] = {}  # id(node) -> values in its expanded subtree
+        self._expanded = 0
+
+    def compose_node(self, parent: Node | None, index: int) -> Node | None:
+        """Count every value of the expanded document, an alias as the whole value it
+        repeats, and stop at :data:`MAX_VALUES` (naming the alias that went over)."""
+        alias = self.peek_event() if self.check_event(AliasEvent) else None  # type: ignore[no-untyped-call]
+        node = super().compose_node(parent, index)
+        if node is None:
+            return node
+        if alias is not None:
+            size = self._sizes.get(id(node), 1)  # a recursive alias: its node is unfinished
+            self._expanded += size
+            if self._expanded > MAX_VALUES:
+                mark = alias.start_mark
+                raise ConfigError(
+                    f"the alias *{alias.anchor} takes the document past {MAX_VALUES:,} values "
+                    "once aliases are expanded; expected a config that repeats less (nested "
+                    "aliases multiply: a few lines can stand for billions of values)",
+                    location=SourceLocation(self._file, mark.line + 1, mark.column + 1),
+                )
+            return node
+        size = 1
+        if isinstance(node, SequenceNode):
+            size += sum(self._sizes.get(id(item), 1) for item in node.value)
+        elif isinstance(node, MappingNode):
+            sizes = self._sizes
+            size += sum(sizes.get(id(k), 1) + sizes.get(id(v), 1) for k, v in node.value)
+        self._sizes[id(node)] = size
+        self._expanded += 1
+        if self._expanded > MAX_VALUES:
+            mark = node.start_mark
+            raise ConfigError(
+                f"the document holds more than {MAX_VALUES:,} values; expected a config",
+                location=SourceLocation(self._file, mark.line + 1, mark.column + 1),
+            )
+        return node
 
 
 # A copy of the safe loader's resolvers (never mutate SafeLoader's own) minus bools and dates.
@@ -129,7 +181,7 @@ def scalar_is_verbatim(node: Node) -> bool:
 
 def load_yaml(text: str, file: str) -> MarkedDocument:
     """Parse one YAML document, recording node positions; raise a located ConfigError."""
-    loader = MarkedLoader(text)
+    loader = MarkedLoader(text, file)
     try:
         root = loader.get_single_node()
         doc = MarkedDocument(None, file)
@@ -217,6 +269,7 @@ def _key(doc: MarkedDocument, key_node: Node, path: DocPath) -> str:
 
 
 __all__ = [
+    "MAX_VALUES",
     "DocPath",
     "MarkedDocument",
     "MarkedLoader",
