@@ -60,7 +60,10 @@ class Subscription:
 
     def __post_init__(self) -> None:
         builder = compile_payload_builder(
-            self.validator.fields, self.mapping.value_source, self.mapping.constants
+            self.validator.fields,
+            self.mapping.value_source,
+            self.mapping.constants,
+            label=f"mapping {self.name!r}",
         )
         object.__setattr__(self, "build", builder)
 

@@ -33,6 +33,7 @@ from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import Any
 
+from actions_core.codegen import compile_function
 from actions_core.errors import MappingError
 from actions_core.mapping.compiler import (
     INLINE_PATHS,
@@ -192,8 +193,9 @@ def _generate_resolve(
             f"        out[{field}] = v",
         ]
     body.append("    return out")
-    exec(compile("\n".join(body), "<mapping resolve>", "exec"), names)
-    resolve: Callable[[Mapping[str, Any]], dict[str, Any]] = names["resolve"]
+    resolve: Callable[[Mapping[str, Any]], dict[str, Any]] = compile_function(
+        "resolve", body, names, kind="mapping resolve"
+    )
     return resolve
 
 

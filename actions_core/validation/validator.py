@@ -30,6 +30,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Final, cast
 
+from actions_core.codegen import compile_function
 from actions_core.definitions import UNSET, Field
 from actions_core.errors import PayloadValidationError, SettingsValidationError
 from actions_core.validation import messages as msg
@@ -357,8 +358,8 @@ def _compile_level(fields: Sequence[Field], *, root: bool) -> _LevelFn:
             "    return p",
         ]
     lines.append("    return out")
-    exec(compile("\n".join(lines), f"<validator {'root' if root else 'object'}>", "exec"), ns)
-    return cast(_LevelFn, ns["level"])
+    kind = "payload validator" if root else "validator of an object field"
+    return cast(_LevelFn, compile_function("level", lines, ns, kind=kind))
 
 
 ValueSource = Callable[[str, dict[str, Any]], list[str] | None]
@@ -371,6 +372,8 @@ def compile_payload_builder(
     fields: Sequence[Field],
     value_source: ValueSource,
     constants: Mapping[str, Any] | None = None,
+    *,
+    label: str = "a mapping",
 ) -> Callable[[Mapping[str, Any]], dict[str, Any]]:
     """One generated function that maps *and* validates an event: ``validate(resolve(e))``
     without the intermediate dict or a call per field (the mapping writes its value code,
@@ -399,8 +402,8 @@ def compile_payload_builder(
         lines += source or ["    v = M"]
         lines += _field_lines(field, i, ns, root=True)
     lines += ["    if errors:", "        raise PayloadValidationError(errors)", "    return out"]
-    exec(compile("\n".join(lines), "<payload builder>", "exec"), ns)
-    return cast(Callable[[Mapping[str, Any]], dict[str, Any]], ns["build"])
+    builder = compile_function("build", lines, ns, kind=f"payload builder for {label}")
+    return cast(Callable[[Mapping[str, Any]], dict[str, Any]], builder)
 
 
 # --------------------------------------------------------------------------------- public
