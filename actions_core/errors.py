@@ -160,10 +160,6 @@ class NetworkError(RetryableError):
     """The connection failed (refused, reset, DNS, ...)."""
 
 
-# Statuses that are worth another attempt (framework.md, "HTTP and retries").
-RETRYABLE_STATUSES = frozenset({408, 409, 423, 429, 500, 502, 503, 504, 505, 506, 507, 508, 509, 510, 511})
-
-
 class HTTPError(ActionsCoreError):
     """A non-2xx response. The message is the status and reason phrase, like the reference's
     (``429 Too Many Requests``); the response body is kept, redacted, in ``body``."""
@@ -177,15 +173,14 @@ class HTTPError(ActionsCoreError):
 
     @property
     def retryable(self) -> bool:
-        return self.status in RETRYABLE_STATUSES or (self.status >= 500 and self.status != 501)
+        """The retry loop's own rule (:func:`actions_core.http.retry.is_retryable`)."""
+        from actions_core.http.retry import is_retryable  # the rule lives with the retry loop
+
+        return is_retryable(self)
 
 
 class AuthenticationError(HTTPError):
     """401/403: the credentials are wrong or lack a permission. Stops a run early."""
-
-    @property
-    def retryable(self) -> bool:
-        return False
 
 
 # ------------------------------------------------------------------------ interruptions

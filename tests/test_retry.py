@@ -114,22 +114,30 @@ def test_decorrelated_jitter_grows_from_the_previous_delay_and_is_capped() -> No
 
 
 def test_decide_waits_the_backoff_for_a_plain_retryable_failure() -> None:
-    decision = decide(EXACT, attempt=2, elapsed=1.0, retryable=True, status=500, now=NOW)
+    decision = decide(EXACT, attempt=2, elapsed=1.0, status=500, now=NOW)
     assert decision.retry and decision.delay == 1.0
 
 
-def test_decide_gives_up_when_not_retryable() -> None:
-    assert not decide(EXACT, attempt=1, elapsed=0.0, retryable=False).retry
+@pytest.mark.parametrize("status", [600, 799, 999])
+def test_statuses_of_600_and_more_are_not_retryable(status: int) -> None:
+    assert not is_retryable_status(status)
+    assert not HTTPError(status, "Odd").retryable
+
+
+def test_http_error_retryable_is_the_retry_loop_s_rule() -> None:
+    for status in range(100, 1000):
+        assert HTTPError(status, "").retryable == is_retryable_status(status), status
+    assert not AuthenticationError(401, "Unauthorized").retryable
 
 
 def test_decide_gives_up_after_max_attempts() -> None:
-    decision = decide(EXACT, attempt=5, elapsed=1.0, retryable=True, status=503)
+    decision = decide(EXACT, attempt=5, elapsed=1.0, status=503)
     assert decision.delay is None
 
 
 def test_decide_waits_at_least_retry_after_on_429() -> None:
     decision = decide(
-        EXACT, attempt=1, elapsed=0.0, retryable=True, status=429, headers={"Retry-After": "12"}
+        EXACT, attempt=1, elapsed=0.0, status=429, headers={"Retry-After": "12"}
     )
     assert decision.delay == 12.0
 
@@ -137,14 +145,14 @@ def test_decide_waits_at_least_retry_after_on_429() -> None:
 def test_decide_keeps_the_longer_backoff_when_retry_after_asks_less() -> None:
     policy = RetryPolicy(base_delay=4.0, jitter=False)
     decision = decide(
-        policy, attempt=1, elapsed=0.0, retryable=True, status=503, headers={"Retry-After": "1"}
+        policy, attempt=1, elapsed=0.0, status=503, headers={"Retry-After": "1"}
     )
     assert decision.delay == 4.0
 
 
 def test_retry_after_is_only_honoured_on_429_and_503() -> None:
     decision = decide(
-        EXACT, attempt=1, elapsed=0.0, retryable=True, status=500, headers={"Retry-After": "60"}
+        EXACT, attempt=1, elapsed=0.0, status=500, headers={"Retry-After": "60"}
     )
     assert decision.delay == 0.5
 
@@ -154,7 +162,6 @@ def test_asked_wait_beyond_the_remaining_budget_gives_up_at_once_and_says_so() -
         EXACT,
         attempt=1,
         elapsed=100.0,
-        retryable=True,
         status=429,
         headers={"Retry-After": "30"},
     )
@@ -165,12 +172,12 @@ def test_asked_wait_beyond_the_remaining_budget_gives_up_at_once_and_says_so() -
 
 def test_backoff_is_clipped_to_the_remaining_budget() -> None:
     policy = RetryPolicy(base_delay=8.0, max_total=10.0, jitter=False)
-    decision = decide(policy, attempt=1, elapsed=7.0, retryable=True, status=500)
+    decision = decide(policy, attempt=1, elapsed=7.0, status=500)
     assert decision.delay == pytest.approx(3.0)
 
 
 def test_spent_budget_gives_up() -> None:
-    decision = decide(EXACT, attempt=2, elapsed=120.0, retryable=True, status=500)
+    decision = decide(EXACT, attempt=2, elapsed=120.0, status=500)
     assert decision.delay is None
     assert "budget" in decision.reason
 

@@ -356,7 +356,6 @@ class RequestClient:
                 self.policy,
                 attempt=attempt,
                 elapsed=self._clock() - start,
-                retryable=True,
                 status=response.status_code if response is not None else None,
                 headers=response.headers if response is not None else None,
                 now=self._wall_clock(),

@@ -4,7 +4,10 @@ Everything here is a pure function of its arguments (the clock and the random so
 passed in), so the policy is unit-tested with a fixed clock; :mod:`actions_core.http.client` runs the
 loop and does the waiting.
 
-* Retried: network errors, timeouts, 408, 409, 423, 429 and 5xx except 501. Never other 4xx.
+* Retried: network errors, timeouts, 408, 409, 423, 429 and 5xx except 501. Never other 4xx,
+  nor a status of 600 or more (outside HTTP's classes: nothing says it is transient). This is
+  the one rule: :attr:`HTTPError.retryable <actions_core.errors.HTTPError.retryable>` and the
+  client's retry loop both ask :func:`is_retryable`.
 * Backoff: exponential from ``base_delay``, capped at ``max_delay``, with full jitter
   (uniform in ``[0, cap]``) or decorrelated jitter (uniform in ``[base, 3 * previous]``).
 * A 429 or 503 waits at least what the server asks: ``Retry-After`` (seconds or an HTTP date)
@@ -26,7 +29,11 @@ from typing import Literal
 
 import httpx
 
-from actions_core.errors import RETRYABLE_STATUSES, AuthenticationError, HTTPError, RetryableError
+from actions_core.errors import AuthenticationError, HTTPError, RetryableError
+
+# Statuses worth another attempt (framework.md, "HTTP and retries"): 501 Not Implemented will
+# not start working, and 600+ is not HTTP.
+RETRYABLE_STATUSES = frozenset({408, 409, 423, 429, *range(500, 600)} - {501})
 
 # Statuses whose rate-limit headers are honoured (a 429 "slow down", a 503 "come back later").
 RATE_LIMIT_STATUSES = frozenset({429, 503})
@@ -74,7 +81,7 @@ class RetryDecision:
 
 def is_retryable_status(status: int) -> bool:
     """408, 409, 423, 429 and 5xx except 501 (Not Implemented will not start working)."""
-    return status in RETRYABLE_STATUSES or (500 <= status < 600 and status != 501)
+    return status in RETRYABLE_STATUSES
 
 
 def is_retryable(error: BaseException) -> bool:
@@ -156,21 +163,19 @@ def decide(
     *,
     attempt: int,
     elapsed: float,
-    retryable: bool,
     status: int | None = None,
     headers: Mapping[str, str] | None = None,
     now: float = 0.0,
     rng: random.Random | None = None,
     previous: float | None = None,
 ) -> RetryDecision:
-    """Whether to try again after failed attempt ``attempt`` and how long to wait first.
+    """Whether to try again after failed attempt ``attempt`` of a retryable request
+    (:func:`is_retryable` said so), and how long to wait first.
 
     ``elapsed`` is the time since the first attempt started (monotonic clock); ``now`` is the
     wall-clock time for rate-limit headers; ``status``/``headers`` describe the failed
     response, if there was one.
     """
-    if not retryable:
-        return RetryDecision(None, "not retryable")
     if attempt >= policy.max_attempts:
         return RetryDecision(None, "")
     remaining = policy.max_total - elapsed
@@ -200,6 +205,7 @@ __all__ = [
     "DEFAULT_POLICY",
     "RATE_LIMIT_STATUSES",
     "RESET_HEADERS",
+    "RETRYABLE_STATUSES",
     "RetryDecision",
     "RetryPolicy",
     "backoff",
