@@ -162,14 +162,20 @@ class NetworkError(RetryableError):
 
 class HTTPError(ActionsCoreError):
     """A non-2xx response. The message is the status and reason phrase, like the reference's
-    (``429 Too Many Requests``); the response body is kept, redacted, in ``body``."""
+    (``429 Too Many Requests``), then the destination's own reason when its body gives one
+    (``400 Bad Request: cohort refused``, kept in ``detail``); the response body is kept,
+    redacted, in ``body``."""
 
-    def __init__(self, status: int, reason: str, *, body: str = "", url: str = "") -> None:
-        super().__init__(f"{status} {reason}".strip())
+    def __init__(
+        self, status: int, reason: str, *, body: str = "", url: str = "", detail: str = ""
+    ) -> None:
+        head = f"{status} {reason}".strip()
+        super().__init__(f"{head}: {detail}" if detail else head)
         self.status = status
         self.reason = reason
         self.body = body
         self.url = url
+        self.detail = detail
 
     @property
     def retryable(self) -> bool:

@@ -182,10 +182,10 @@ def test_a_connection_that_keeps_failing_raises_network_error(
 @pytest.mark.parametrize(
     ("status", "message"),
     [
-        (400, "400 Bad Request"),
-        (404, "404 Not Found"),
-        (422, "422 Unprocessable Entity"),
-        (501, "501 Not Implemented"),
+        (400, "400 Bad Request: nope"),
+        (404, "404 Not Found: nope"),
+        (422, "422 Unprocessable Entity: nope"),
+        (501, "501 Not Implemented: nope"),
     ],
 )
 def test_client_errors_and_501_fail_at_once_with_status_and_reason(
@@ -460,3 +460,37 @@ def test_httpx_s_own_log_lines_never_show_a_secret(caplog: pytest.LogCaptureFixt
         client.request("GET", f"https://api.test/v1/ping?token={secret}")
     assert "api.test" in caplog.text  # httpx did log the request
     assert secret not in caplog.text
+
+
+# ------------------------------------------------------------------ destination's reason
+
+
+def test_the_destination_s_message_is_in_the_error(
+    server: LocalServer, make_client: MakeClient
+) -> None:
+    server.queue(Reply(400, body={"code": "invalid_request", "message": "cohort refused"}))
+    with pytest.raises(HTTPError) as info:
+        make_client().request("POST", server.url, json={})
+    assert str(info.value) == "400 Bad Request: cohort refused"
+    assert (info.value.reason, info.value.detail) == ("Bad Request", "cohort refused")
+
+
+def test_the_destination_s_message_is_redacted(
+    server: LocalServer, make_client: MakeClient
+) -> None:
+    server.queue(Reply(400, body={"message": f"token {SECRET} is not allowed here"}))
+    client = make_client(redactor=Redactor([SECRET]))
+    with pytest.raises(HTTPError) as info:
+        client.request("POST", server.url, json={})
+    assert str(info.value) == "400 Bad Request: token *** is not allowed here"
+
+
+def test_an_authentication_error_adds_the_destination_s_message(
+    server: LocalServer, make_client: MakeClient
+) -> None:
+    server.queue(Reply(403, body={"message": "Access to the requested resource was denied"}))
+    with pytest.raises(AuthenticationError) as info:
+        make_client().request("POST", server.url, json={})
+    assert str(info.value).endswith(
+        "(the destination says: Access to the requested resource was denied)"
+    )

@@ -7,7 +7,8 @@ RequestFn` that counts that call's attempts. The retry loop lives here; *whether
 long* to wait is decided by the pure functions of :mod:`actions_core.http.retry`.
 
 Errors (framework.md, "HTTP and retries"): non-2xx -> ``HTTPError`` (``429 Too Many
-Requests``), 401/403 -> ``AuthenticationError`` saying what to check, timeouts ->
+Requests``, then the destination's own reason from the body when it gives one:
+``400 Bad Request: cohort refused``, see :mod:`actions_core.http.reason`), 401/403 -> ``AuthenticationError`` saying what to check, timeouts ->
 ``RequestTimeoutError`` (``Request timed out after 10000ms``), connection failures ->
 ``NetworkError``. After retries the message adds how many attempts were made and why it
 stopped. Server-controlled text (reason, body, URL) passes through the ``Redactor``.
@@ -42,6 +43,7 @@ from actions_core.errors import (
     RequestTimeoutError,
     RetryableError,
 )
+from actions_core.http.reason import bounded, destination_reason
 from actions_core.http.retry import DEFAULT_POLICY, RetryPolicy, decide, is_retryable
 from actions_core.redaction import NO_SECRETS, Redactor
 
@@ -417,14 +419,15 @@ class RequestClient:
 def _http_error(response: httpx.Response, redactor: Redactor) -> HTTPError:
     status = response.status_code
     reason = redactor.redact(response.reason_phrase.strip()) or _standard_phrase(status)
-    body = redactor.redact(response.text)
-    if len(body) > ERROR_BODY_LIMIT:
-        body = body[:ERROR_BODY_LIMIT] + "..."
+    text = redactor.redact(response.text)
+    body = text if len(text) <= ERROR_BODY_LIMIT else text[:ERROR_BODY_LIMIT] + "..."
+    detail = bounded(destination_reason(text))
     url = redactor.redact(str(response.request.url))
     if status in AUTH_HINTS:
-        error: HTTPError = AuthenticationError(status, reason, body=body, url=url)
-        return _with_message(error, f"{status} {reason}: {AUTH_HINTS[status]}")
-    return HTTPError(status, reason, body=body, url=url)
+        error: HTTPError = AuthenticationError(status, reason, body=body, url=url, detail=detail)
+        said = f" (the destination says: {detail})" if detail else ""
+        return _with_message(error, f"{status} {reason}: {AUTH_HINTS[status]}{said}")
+    return HTTPError(status, reason, body=body, url=url, detail=detail)
 
 
 def _standard_phrase(status: int) -> str:

@@ -41,9 +41,14 @@ class ItemResult:
 
     @classmethod
     def rejected(
-        cls, message: str, *, error_type: str = "PAYLOAD_VALIDATION_FAILED", status: int = 400
+        cls,
+        message: str,
+        *,
+        error_type: str = "PAYLOAD_VALIDATION_FAILED",
+        status: int | None = None,
     ) -> ItemResult:
-        """The destination refuses this payload for a reason of its own; never retried."""
+        """The destination refuses this payload for a reason of its own; never retried.
+        ``status`` stays ``None`` unless a response said it: nothing was sent."""
         return cls(Outcome.REJECTED, status, message, error_type)
 
     @classmethod
@@ -62,7 +67,7 @@ def outcome_for_exception(error: BaseException) -> ItemResult:
     )
 
     if isinstance(error, PayloadValidationError):
-        return ItemResult(Outcome.REJECTED, 400, str(error), error.error_type)
+        return ItemResult(Outcome.REJECTED, None, str(error), error.error_type)  # not sent
     if isinstance(error, IntegrationError):
         return ItemResult(Outcome.REJECTED, error.status, str(error), error.code)
     if isinstance(error, HTTPError):

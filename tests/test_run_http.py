@@ -1,0 +1,119 @@
+"""``actions-core run`` as a real process against a local server on 127.0.0.1: what the HTTP
+side does for a whole run (the destination's reason, deadlines, Ctrl-C, rate limits)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.http_server import LocalServer, Reply, serve
+
+REPO = Path(__file__).resolve().parent.parent
+TOKEN = "api-run-http-0123456789"
+HANG_GUARD = 120
+"""Seconds after which a run that should have ended is a failed test (never reached when
+the code is right; it only keeps a broken build from hanging the suite)."""
+
+
+@pytest.fixture
+def server() -> Iterator[LocalServer]:
+    yield from serve()
+
+
+def actions_core() -> list[str]:
+    script = Path(sys.executable).with_name("actions-core")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "actions_core.cli.main"]
+
+
+def cli_env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LD_")}
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO), env.get("PYTHONPATH")) if p)
+    env["ACTIONS_CORE_PLUGINS"] = "actions_launchdarkly_audiences"
+    env["LD_TEST_TOKEN"] = TOKEN
+    return env
+
+
+def write_config(tmp_path: Path, server_url: str) -> Path:
+    path = tmp_path / "config.yaml"
+    path.write_text(
+        textwrap.dedent(f"""\
+            destination: actions-launchdarkly-audiences
+            settings:
+              apiKey: ${{LD_TEST_TOKEN}}
+              clientId: env-1
+              apiBaseUrl: {server_url}
+              clientSdkBaseUrl: {server_url}
+            mappings:
+              - name: Sync
+                preset: Sync Engage Audience to LaunchDarkly
+        """),
+        encoding="utf-8",
+    )
+    return path
+
+
+def event(user: str, audience: str = "aud_trial_001", computation: str = "audience") -> str:
+    personas = {
+        "computation_class": computation,
+        "computation_key": "trial_users",
+        "computation_id": audience,
+    }
+    return json.dumps({
+        "type": "identify",
+        "userId": user,
+        "traits": {"trial_users": True},
+        "context": {"personas": personas},
+    })
+
+
+def write_events(tmp_path: Path, *lines: str) -> Path:
+    path = tmp_path / "events.jsonl"
+    path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+    return path
+
+
+def run(tmp_path: Path, server: LocalServer, events: Path, *options: str) -> subprocess.CompletedProcess[str]:
+    command = [
+        *actions_core(), "run", str(write_config(tmp_path, server.url)), "--input", str(events),
+        "--report", str(tmp_path / "report.jsonl"), *options,
+    ]
+    return subprocess.run(
+        command, capture_output=True, text=True, env=cli_env(), timeout=HANG_GUARD, check=False
+    )
+
+
+def read_jsonl(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+# ----------------------------------------------------------------- destination's reason
+
+
+def test_the_destination_s_reason_reaches_the_report_and_the_dead_letter(
+    tmp_path: Path, server: LocalServer
+) -> None:
+    server.default = Reply(400, body={"code": "invalid_request", "message": "cohort refused"})
+    events = write_events(tmp_path, event("user-1"))
+    result = run(tmp_path, server, events, "--dead-letter", str(tmp_path / "dead.jsonl"))
+    assert result.returncode == 1, result.stderr
+    [record] = read_jsonl(tmp_path / "report.jsonl")
+    assert (record["status"], record["error"]) == (400, "400 Bad Request: cohort refused")
+    [dead] = read_jsonl(tmp_path / "dead.jsonl")
+    assert dead["error"] == "400 Bad Request: cohort refused"
+
+
+def test_an_event_rejected_by_validation_has_no_status(tmp_path: Path, server: LocalServer) -> None:
+    events = write_events(tmp_path, event("user-1", computation="bogus"))
+    result = run(tmp_path, server, events)
+    assert result.returncode == 1, result.stderr
+    [record] = read_jsonl(tmp_path / "report.jsonl")
+    assert (record["outcome"], record["status"]) == ("rejected", None)
+    assert server.requests == []  # nothing was sent
