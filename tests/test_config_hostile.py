@@ -8,7 +8,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from test_cli_subprocess import actions_core, cli_env
+
+from tests.test_cli_subprocess import actions_core, cli_env
 
 pytestmark = pytest.mark.slow
 

@@ -40,6 +40,7 @@ from actions_core.http.retry import RetryPolicy
 from actions_core.instance import Instance, Subscription
 from actions_core.redaction import Redactor
 from actions_core.runtime.batching import Batch, Batcher, BatchMode, batch_size_for
+from actions_core.runtime.big_integers import loads as standard_loads
 from actions_core.runtime.checkpoint import Checkpoint
 from actions_core.runtime.dead_letter import DEAD_LETTER_KEY, is_dead_letter, parse_entry
 from actions_core.runtime.dispatch import Dispatcher
@@ -301,7 +302,7 @@ class Engine:
                 event = loads(raw)
             except (ValueError, RecursionError):
                 try:
-                    event = json.loads(raw)  # the standard parser decides, and words the error
+                    event = standard_loads(raw)  # the standard parser decides, and words the error
                 except (ValueError, RecursionError) as exc:  # also bytes that are not UTF-8
                     if raw.strip():
                         out.add(number, None, _invalid(str(exc)), _text(raw))
@@ -344,7 +345,7 @@ class Engine:
         except ValueError as exc:
             out.add(number, None, _invalid(str(exc)), dict(entry_obj))
             return
-        if isinstance(entry.event, str):  # an invalid line: replay the raw text
+        if isinstance(entry.event, str | bytes):  # an invalid line: replay the raw line
             if entry.event.strip():
                 self._route_lines(number, (entry.event,), json.loads, out)
             else:
@@ -459,10 +460,15 @@ def _invalid(message: str) -> ItemResult:
     return ItemResult(Outcome.INVALID, None, message, "INVALID_JSON")
 
 
-def _text(raw: bytes | str) -> str:
-    """An invalid line as text, for its record and its dead-letter replay."""
-    text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
-    return text.rstrip("\r\n")
+def _text(raw: bytes | str) -> str | bytes:
+    """An invalid line as text, for its record and its dead-letter replay; its bytes when they
+    are not UTF-8 (kept byte for byte, never with replacement characters)."""
+    if isinstance(raw, str):
+        return raw.rstrip("\r\n")
+    try:
+        return raw.decode("utf-8").rstrip("\r\n")
+    except UnicodeDecodeError:
+        return raw.rstrip(b"\r\n")
 
 
 def _json_type(value: object) -> str:

@@ -79,7 +79,7 @@ def outcome_for_exception(error: BaseException) -> ItemResult:
 
 class OutcomeRecord(NamedTuple):
     """One recorded outcome. ``event`` is the original event (or the raw text of an invalid
-    line) so that a dead-letter line can be replayed.
+    line: its bytes when they are not UTF-8) so that a dead-letter line can be replayed.
 
     A named tuple rather than a frozen dataclass: one is built per event and per mapping when
     a report or dead letter is written, and a tuple is about four times cheaper to make."""
@@ -89,7 +89,7 @@ class OutcomeRecord(NamedTuple):
     outcome: Outcome
     status: int | None = None
     error: str | None = None
-    event: Mapping[str, Any] | str | None = None
+    event: Mapping[str, Any] | str | bytes | None = None
     attempts: int = 0
     error_type: str | None = None
 

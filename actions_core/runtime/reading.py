@@ -18,7 +18,8 @@ chunk's lines: JSON parsing is the largest single cost of a run, so a stream's c
 msgspec's decoder, which gives exactly what ``json.loads`` gives wherever it accepts a line
 (integers beyond 64 bits included) and refuses the rest (NaN, lone surrogates, a byte-order
 mark). The engine then asks ``json.loads`` about any line the fast parser refused, so the
-standard parser always has the last word.
+standard parser always has the last word (with integers of any length up to 20,000 digits:
+:mod:`actions_core.runtime.big_integers`).
 """
 
 from __future__ import annotations

@@ -23,7 +23,7 @@ import threading
 from collections.abc import Mapping, Sequence
 from typing import IO
 
-from actions_core.redaction import Redactor
+from actions_core.redaction import NO_SECRETS, Redactor
 from actions_core.runtime.dead_letter import DEAD_LETTER_OUTCOMES, dead_letter_line
 from actions_core.runtime.outcomes import Outcome, OutcomeRecord
 
@@ -132,23 +132,26 @@ class ReportWriter:
 class DeadLetterWriter:
     """Keeps every ``rejected``, ``failed`` and ``invalid`` record as a replayable line.
 
-    The line holds the original event, which may itself contain a secret (a token pasted into
-    a property); with a ``redactor`` the whole line is redacted, because secrets never appear
-    in a dead-letter file, even at the price of replaying a masked value.
+    The line holds the original event exactly as read, which may itself contain a secret (a
+    token pasted into a property, or one that happens to occur inside a user id). Redaction
+    never rewrites it (a replay would send the masked value): with a ``redactor``, errors are
+    redacted and an event holding a secret is kept base64-encoded
+    (:func:`~actions_core.runtime.dead_letter.dead_letter_line`).
     """
 
     def __init__(self, file: IO[str], *, redactor: Redactor | None = None) -> None:
         self._file = file
-        self._redactor = redactor
+        self._redactor = redactor or NO_SECRETS
         self._lock = threading.Lock()
 
     def record(self, records: Sequence[OutcomeRecord]) -> None:
-        lines = [dead_letter_line(r) for r in records if r.outcome in DEAD_LETTER_OUTCOMES]
+        redactor = self._redactor
+        lines = [
+            dead_letter_line(r, redactor) for r in records if r.outcome in DEAD_LETTER_OUTCOMES
+        ]
         if not lines:
             return
         text = "\n".join(lines) + "\n"
-        if self._redactor is not None:
-            text = self._redactor.redact(text)
         with self._lock:
             try:
                 self._file.write(text)
