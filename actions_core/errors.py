@@ -12,8 +12,10 @@ what a user must do about it, and the engine maps them to outcomes:
 * :class:`RetryableError`: transient; the request client retries it -> ``failed`` when the
   retries run out.
 * :class:`HTTPError`: a non-2xx response; ``retryable`` says which side of the line it is on.
-* :class:`DeliveryInterrupted`: delivery must stop for now (a rate limit, a revoked token, a
-  signal); the events stay pending and a later run resumes them. Never a failure.
+* :class:`DeliveryInterrupted` (wait or fix the cause, then resume): sending stopped for a
+  reason that is not the events' fault (a signal, refused credentials, a long rate limit);
+  unsent events stay ``pending``, never ``failed``. ``RequestAbortedError`` is one.
+* :class:`OutputWriteError` and :class:`RunFailed`: a run's own file failed (a full disk).
 
 Messages never contain secrets: the engine redacts every message it records, and the classes
 here never format request bodies or headers into their text.
@@ -24,6 +26,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from actions_core.runtime.engine import RunSummary
 
 
 class ActionsCoreError(Exception):
@@ -99,6 +105,30 @@ class MappingError(ConfigError):
     def __init__(self, problems: Sequence[MappingProblem]) -> None:
         self.problems = tuple(problems)
         super().__init__(" ".join(str(p) for p in self.problems))
+
+
+class ConfigErrors(ConfigError):
+    """Several problems found in one pass (schema checks report all of them at once): fix
+    each line. ``location`` and ``path`` are those of the first; ``str()`` gives one line per
+    problem.
+    """
+
+    def __init__(self, errors: Sequence[ConfigError]) -> None:
+        self.errors = tuple(errors)
+        first = self.errors[0]
+        super().__init__(first.message, location=first.location, path=first.path)
+
+    def __str__(self) -> str:
+        return "\n".join(str(e) for e in self.errors)
+
+
+class ExpressionError(ConfigError, ValueError):
+    """A ``@path`` expression is not valid JMESPath; ``messages`` says why, in jmespath's
+    words (the mapping compiler adds which field and expression)."""
+
+    def __init__(self, messages: list[str]) -> None:
+        super().__init__("; ".join(messages))
+        self.messages = messages
 
 
 class DefinitionError(ConfigError):
@@ -189,14 +219,16 @@ class AuthenticationError(HTTPError):
     """401/403: the credentials are wrong or lack a permission. Stops a run early."""
 
 
-# ------------------------------------------------------------------------ interruptions
+# ------------------------------------------------------------------ interruptions
 
 
 class DeliveryInterrupted(ActionsCoreError):
-    """Delivery must stop for now; nothing is wrong with the events, so they stay pending.
+    """Sending stopped for a reason that is not the events' fault: a signal, credentials the
+    destination refused (401/403), a rate limit longer than the retry budget.
 
-    ``reason`` says why in a few words; ``resume_after`` (UTC), when known, is the earliest
-    time a resumed run can expect to get through.
+    The engine stops sending and records every event not yet delivered as ``pending``, never
+    ``failed``: a checkpoint stays before it, so the same command sends it once the cause is
+    gone (``resume_after``, when known, says from when). ``reason`` says what stopped the run.
     """
 
     def __init__(self, reason: str, *, resume_after: datetime | None = None) -> None:
@@ -205,23 +237,82 @@ class DeliveryInterrupted(ActionsCoreError):
         self.resume_after = resume_after
 
 
+class RequestAbortedError(DeliveryInterrupted):
+    """The run was stopped before this request was sent; resuming the run sends it."""
+
+
+# ------------------------------------------------------------------- the run's own files
+
+
+class OutputWriteError(ActionsCoreError, OSError):
+    """Writing an output (a report, dead-letter file, dry-run output, checkpoint) failed;
+    unlike the ``OSError`` of a write or flush, the message says which output and file:
+    ``cannot write the report out/report.jsonl: No space left on device``. Free the space or
+    fix the folder, then resume."""
+
+    @classmethod
+    def wrap(cls, error: OSError, what: str, file: object) -> OutputWriteError:
+        """``error`` (raised writing ``what`` to ``file``) with the file named."""
+        if isinstance(error, OutputWriteError):
+            return error
+        name = getattr(file, "name", None)
+        if name in ("<stdout>", "<stderr>"):
+            where = f"{what} to {name[1:-1]}"
+        elif isinstance(name, str):
+            where = f"{what} {name}"
+        else:
+            where = what
+        return cls(error.errno, f"cannot write the {where}: {error.strerror or error}")
+
+
+def describe_os_error(error: OSError) -> str:
+    """``error`` as one line naming its file: ``cannot write the report r.jsonl: No space
+    left on device``, ``missing/r.jsonl: No such file or directory``."""
+    if error.strerror is None:
+        return str(error)
+    if error.filename is not None:
+        return f"{error.filename}: {error.strerror}"
+    return error.strerror
+
+
+class RunFailed(ActionsCoreError):
+    """The run started, then a file could not be written (or read): ``error`` says which
+    and what happened, ``summary`` holds the figures up to then (``None`` if the engine
+    could not give them) and ``checkpoint`` the file to resume from (``None`` without one).
+    Fix the file's problem, then run the same command again."""
+
+    def __init__(
+        self, error: OSError, summary: RunSummary | None, checkpoint: str | None
+    ) -> None:
+        super().__init__(describe_os_error(error))
+        self.error = error
+        self.summary = summary
+        self.checkpoint = checkpoint
+
+
 __all__ = [
     "ActionsCoreError",
     "AuthenticationError",
     "ConfigError",
+    "ConfigErrors",
     "DefinitionError",
     "DeliveryInterrupted",
+    "ExpressionError",
     "HTTPError",
     "IntegrationError",
     "MappingError",
     "MappingProblem",
     "NetworkError",
+    "OutputWriteError",
     "PayloadValidationError",
     "PluginError",
+    "RequestAbortedError",
     "RequestTimeoutError",
     "RetryableError",
+    "RunFailed",
     "SettingsValidationError",
     "SourceLocation",
     "TriggerSyntaxError",
     "UnknownDestinationError",
+    "describe_os_error",
 ]

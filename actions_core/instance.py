@@ -67,9 +67,6 @@ class Subscription:
         )
         object.__setattr__(self, "build", builder)
 
-    def matches(self, event: Mapping[str, Any]) -> bool:
-        return self.trigger is None or self.trigger.matches(event)
-
     def payload(self, event: Mapping[str, Any]) -> dict[str, Any]:
         """Map and validate one event; raises PayloadValidationError."""
         return self.build(event)
@@ -91,9 +88,6 @@ class Instance:
             for key in self.destination.secret_settings
             if self.settings.get(key) not in (None, "")
         )
-
-    def subscription(self, name: str) -> Subscription | None:
-        return next((s for s in self.subscriptions if s.name == name), None)
 
 
 def compile_subscription(

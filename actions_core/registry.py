@@ -19,13 +19,9 @@ from typing import Any
 import pluggy
 
 from actions_core import hookspecs
-from actions_core.definitions import UNSET, Destination
-from actions_core.errors import (
-    ConfigError,
-    DefinitionError,
-    PluginError,
-    UnknownDestinationError,
-)
+from actions_core.definition_checks import check_destination
+from actions_core.definitions import Destination
+from actions_core.errors import PluginError, UnknownDestinationError
 
 DISABLE_ENV = "ACTIONS_CORE_DISABLE_PLUGINS"
 
@@ -189,80 +185,10 @@ def list_destinations() -> list[InstalledDestination]:
     return get_registry().installed()
 
 
-# --------------------------------------------------------------- definition checks
-
-
-def check_destination(destination: Destination) -> None:
-    """Reject an inconsistent definition at registration, naming the destination and item."""
-    from actions_core.mapping.mapping import compile_mapping, compile_value
-    from actions_core.triggers import parse_trigger
-
-    problems: list[str] = []
-    where = f"Destination {destination.slug or destination.name!r}"
-    if not destination.slug:
-        problems.append("has no slug")
-    _check_unique(problems, "setting", [f.key for f in destination.settings])
-    _check_unique(problems, "action", [a.key for a in destination.actions])
-    for action in destination.actions:
-        _check_unique(problems, f"field of action {action.key!r}", [f.key for f in action.fields])
-        keys = {f.key for f in action.fields}
-        for key in action.batch_keys:
-            if key not in keys:
-                problems.append(f"action {action.key!r} batches by {key!r}, which is not a field")
-        if action.default_trigger is not None:
-            try:
-                parse_trigger(action.default_trigger)
-            except ConfigError as exc:
-                problems.append(f"action {action.key!r} default trigger: {exc}")
-        for f in action.fields:
-            if f.default is UNSET:
-                continue
-            try:
-                compile_value(f.default, f"/{f.key}")
-            except ConfigError as exc:
-                problems.append(f"action {action.key!r} field {f.key!r} default: {exc}")
-    for preset in destination.presets:
-        preset_action = destination.action(preset.action_key)
-        if preset_action is None:
-            problems.append(
-                f"preset {preset.name!r} names action {preset.action_key!r}, which does not exist"
-            )
-            continue
-        unknown = sorted(set(preset.mapping) - {f.key for f in preset_action.fields})
-        if unknown:
-            problems.append(
-                f"preset {preset.name!r} maps {', '.join(map(repr, unknown))}, which action "
-                f"{preset_action.key!r} does not have"
-            )
-        try:
-            parse_trigger(preset.trigger)
-        except ConfigError as exc:
-            problems.append(f"preset {preset.name!r} trigger: {exc}")
-        try:
-            compile_mapping(preset.mapping)
-        except ConfigError as exc:
-            problems.append(f"preset {preset.name!r} mapping: {exc}")
-    if destination.authentication_note and destination.authentication_test is None:
-        problems.append(
-            "has an authentication_note but no authentication_test to show it after"
-        )
-    if problems:
-        raise DefinitionError(f"{where} is invalid: " + "; ".join(problems))
-
-
-def _check_unique(problems: list[str], what: str, keys: list[str]) -> None:
-    seen: set[str] = set()
-    for key in keys:
-        if key in seen:
-            problems.append(f"{what} {key!r} is defined twice")
-        seen.add(key)
-
-
 __all__ = [
     "DestinationRegistry",
     "InstalledDestination",
     "PluginFailure",
-    "check_destination",
     "get_destination",
     "get_plugin_manager",
     "get_registry",

@@ -92,10 +92,11 @@ def stage_floor(lines: Sequence[bytes], requests: Sequence[Any]) -> Callable[[],
 
 
 def stage_trigger(instance: Instance, events: Sequence[Any]) -> Callable[[], int]:
-    sub = instance.subscriptions[0]
+    trigger = instance.subscriptions[0].trigger
+    assert trigger is not None
 
     def go() -> int:
-        matches = sub.matches
+        matches = trigger.matches
         return sum(1 for e in events if matches(e))
 
     return go

@@ -16,10 +16,10 @@ import actions_launchdarkly_audiences as launchdarkly
 import pytest
 from jsonschema import Draft202012Validator
 
-from actions_core.config.loader import ConfigErrors, load_config, load_instance, schema_path
+from actions_core.config.loader import load_config, load_instance, schema_path
 from actions_core.config.yaml import load_yaml
 from actions_core.definitions import Action, Destination, Field
-from actions_core.errors import ConfigError, SourceLocation
+from actions_core.errors import ConfigError, ConfigErrors, SourceLocation
 from actions_core.hookspecs import hookimpl
 from actions_core.registry import DestinationRegistry
 

@@ -7,6 +7,7 @@ import errno
 import io
 import json
 import threading
+from collections import deque
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,14 +15,14 @@ from typing import Any
 import httpx
 import pytest
 
-from actions_core.errors import ConfigError
+from actions_core.errors import ConfigError, RunFailed
 from actions_core.runtime import reading
 from actions_core.runtime.batching import Batch, Batcher
 from actions_core.runtime.checkpoint import Checkpoint
 from actions_core.runtime.dispatch import Dispatcher
 from actions_core.runtime.engine import Engine, RunOptions, RunSummary
 from actions_core.runtime.outcomes import Outcome, OutcomeRecord
-from actions_core.runtime.runner import RunFailed, RunFiles, run
+from actions_core.runtime.runner import RunFiles, run
 from actions_core.runtime.sinks import ReportWriter
 from tests.toy_destination import TOKEN, event, toy_instance
 
@@ -231,9 +232,9 @@ def test_input_dash_is_read_from_stdin(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_unhashable_batch_key_values_still_share_a_batch() -> None:
-    sent: list[Batch] = []
+    sent: deque[Batch] = deque()
     (sub,) = toy_instance("http://toy.test").subscriptions
-    batcher = Batcher(sub, size=2, mode="batch", submit=sent.append, clock=lambda: 0.0)
+    batcher = Batcher(sub, size=2, mode="batch", outbox=sent, clock=lambda: 0.0)
     for line in (1, 2):
         batcher.add(line, {}, {"audience_id": ["a", "b"], "key": f"u{line}"})
     assert [b.lines for b in sent] == [[1, 2]]

@@ -22,10 +22,11 @@ from actions_core.errors import (
     HTTPError,
     IntegrationError,
     NetworkError,
+    RequestAbortedError,
     RequestTimeoutError,
     RetryableError,
 )
-from actions_core.http.client import RequestAbortedError, RequestClient, encode_json
+from actions_core.http.client import RequestClient, encode_json
 from actions_core.http.retry import RetryPolicy
 from actions_core.redaction import Redactor
 from tests.http_server import LocalServer, Recorder, Reply, serve

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 import actions_core
+from actions_core.definition_checks import check_destination
 from actions_core.definitions import Action, Destination, Field, Preset
 from actions_core.errors import DefinitionError, PluginError, UnknownDestinationError
 from actions_core.registry import DestinationRegistry
@@ -131,29 +132,29 @@ def test_a_preset_naming_a_missing_action_is_a_definition_error() -> None:
 def test_a_preset_mapping_an_unknown_field_is_a_definition_error() -> None:
     bad = replace(TOY, presets=(Preset("Broken", "send", 'type = "track"', {"nope": "x"}),))
     with pytest.raises(DefinitionError, match=r"preset 'Broken' maps 'nope'"):
-        actions_core.registry.check_destination(bad)
+        check_destination(bad)
 
 
 def test_a_default_trigger_that_does_not_parse_is_a_definition_error() -> None:
     bad = replace(TOY, actions=(replace(ACTION, default_trigger="type = "),))
     with pytest.raises(DefinitionError, match=r"action 'send' default trigger"):
-        actions_core.registry.check_destination(bad)
+        check_destination(bad)
 
 
 def test_a_field_default_that_is_not_a_valid_mapping_is_a_definition_error() -> None:
     fields = (Field("user_id", "User ID", "string", default={"@oops": "userId"}),)
     bad = replace(TOY, actions=(replace(ACTION, fields=fields),), presets=())
     with pytest.raises(DefinitionError, match=r"field 'user_id' default"):
-        actions_core.registry.check_destination(bad)
+        check_destination(bad)
 
 
 def test_batch_keys_must_name_fields() -> None:
     bad = replace(TOY, actions=(replace(ACTION, batch_keys=("audience",)),))
     with pytest.raises(DefinitionError, match=r"batches by 'audience', which is not a field"):
-        actions_core.registry.check_destination(bad)
+        check_destination(bad)
 
 
 def test_an_authentication_note_without_an_authentication_test_is_a_definition_error() -> None:
     bad = replace(TOY, authentication_note="A pass does not check permissions.")
     with pytest.raises(DefinitionError, match=r"has an authentication_note but no authentication_test"):
-        actions_core.registry.check_destination(bad)
+        check_destination(bad)

@@ -26,9 +26,9 @@ from typing import TYPE_CHECKING
 import click
 
 if TYPE_CHECKING:
+    from actions_core.errors import RunFailed
     from actions_core.instance import Instance
     from actions_core.registry import DestinationRegistry
-    from actions_core.runtime import runner
     from actions_core.runtime.engine import RunSummary
 
 EXIT_OK = 0
@@ -144,7 +144,7 @@ def run(
     stdout, or the --checkpoint file is not a checkpoint or cannot be saved), 3 when CONFIG is
     invalid.
     """
-    from actions_core.errors import ConfigError
+    from actions_core.errors import ConfigError, RunFailed, describe_os_error
     from actions_core.runtime import runner
 
     if output is not None and not dry_run:
@@ -165,7 +165,7 @@ def run(
     progress = _ProgressLine() if _stderr_is_tty() else None
     try:
         summary = runner.run(instance, files, options, progress=progress)
-    except runner.RunFailed as exc:
+    except RunFailed as exc:
         if progress is not None:
             progress.clear()
             progress = None
@@ -174,7 +174,7 @@ def run(
     except OSError as exc:
         # Before anything was sent: a file the command line names cannot be opened, like a
         # missing --input (which click reports as 2).
-        click.echo(f"error: {runner.describe_os_error(exc)}", err=True)
+        click.echo(f"error: {describe_os_error(exc)}", err=True)
         sys.exit(EXIT_USAGE)
     except ConfigError as exc:
         # Also before anything was sent: a file given twice, a checkpoint that is not one.
@@ -187,7 +187,7 @@ def run(
     sys.exit(EXIT_OK if summary.exit_ok else EXIT_EVENTS_NOT_DELIVERED)
 
 
-def _report_failed_run(failure: runner.RunFailed) -> None:
+def _report_failed_run(failure: RunFailed) -> None:
     """A run that broke after it started: what failed, what that means, how to go on."""
     click.echo(f"error: {failure}", err=True)
     click.echo(

@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 from actions_core.config.yaml import DocPath, MarkedDocument, format_path, load_yaml, parse_path
 from actions_core.errors import (
     ConfigError,
+    ConfigErrors,
     MappingError,
     PluginError,
     SourceLocation,
@@ -51,21 +52,6 @@ SCHEMA_FILE = "instance-config.schema.json"
 
 MAX_CONFIG_BYTES = 1 << 20
 """A config is a few kilobytes; a bigger file is a mistake (or hostile), refused unread."""
-
-
-class ConfigErrors(ConfigError):
-    """Several problems found in one pass (schema checks report all of them at once).
-
-    ``location`` and ``path`` are those of the first; ``str()`` gives one line per problem.
-    """
-
-    def __init__(self, errors: Sequence[ConfigError]) -> None:
-        self.errors = tuple(errors)
-        first = self.errors[0]
-        super().__init__(first.message, location=first.location, path=first.path)
-
-    def __str__(self) -> str:
-        return "\n".join(str(e) for e in self.errors)
 
 
 @dataclass(frozen=True)
@@ -424,7 +410,6 @@ def _did_you_mean(word: str, choices: Sequence[str]) -> str:
 __all__ = [
     "MAX_CONFIG_BYTES",
     "SCHEMA_FILE",
-    "ConfigErrors",
     "LoadedConfig",
     "MappingEntry",
     "config_schema",

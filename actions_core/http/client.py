@@ -40,8 +40,8 @@ from actions_core.errors import (
     HTTPError,
     IntegrationError,
     NetworkError,
+    RequestAbortedError,
     RequestTimeoutError,
-    RetryableError,
 )
 from actions_core.http.reason import bounded, destination_reason
 from actions_core.http.retry import DEFAULT_POLICY, RetryPolicy, decide, is_retryable
@@ -71,11 +71,6 @@ class RequestStats(NamedTuple):
     requests: int
     attempts: int
     retries: int
-
-
-class RequestAbortedError(RetryableError):
-    """The run was stopped (:meth:`RequestClient.abort`) before this request was sent; a
-    later run may deliver it."""
 
 
 # Where orjson's text might spell a float differently from JavaScript: a digit followed by
@@ -465,7 +460,6 @@ __all__ = [
     "ERROR_BODY_LIMIT",
     "JSON_BODY_EXTENSION",
     "NO_DEFAULTS",
-    "RequestAbortedError",
     "RequestClient",
     "RequestSession",
     "RequestStats",

@@ -15,8 +15,8 @@ import weakref
 from collections.abc import Callable, Mapping
 from typing import Any, Final
 
-from actions_core.errors import MappingProblem
-from actions_core.mapping.jmespath_compiler import ExpressionError, compile_expression
+from actions_core.errors import ExpressionError, MappingProblem
+from actions_core.mapping.jmespath_compiler import compile_expression
 
 __all__ = [
     "ABSENT",

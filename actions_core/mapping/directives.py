@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping
 from functools import lru_cache
 from typing import Any, Final
 
+from actions_core.errors import ExpressionError
 from actions_core.mapping.compiler import (
     ABSENT,
     MISSING,
@@ -30,7 +31,6 @@ from actions_core.mapping.compiler import (
     path_resolver,
     to_resolver,
 )
-from actions_core.mapping.jmespath_compiler import ExpressionError
 from actions_core.mapping.templates import compile_template, js_string
 
 __all__ = ["DIRECTIVES"]

@@ -26,7 +26,9 @@ from jmespath import exceptions as jmespath_exceptions
 from jmespath.functions import Functions
 from jmespath.visitor import TreeInterpreter
 
-__all__ = ["CompiledExpression", "ExpressionError", "compile_expression", "is_false"]
+from actions_core.errors import ExpressionError
+
+__all__ = ["CompiledExpression", "compile_expression", "is_false"]
 
 Search = Callable[[Any], Any]
 """A compiled expression: takes a JSON value, returns the result (``None`` is null)."""
@@ -40,14 +42,6 @@ _FUNCTIONS: dict[str, dict[str, Any]] = Functions.FUNCTION_TABLE
 # Tuples, not ``str | list | dict``: isinstance is faster with a tuple (hot path).
 _SIZED = (str, list, dict)
 _NUMBERS = (int, float)
-
-
-class ExpressionError(ValueError):
-    """An expression is not valid JMESPath; ``messages`` says why, in jmespath's words."""
-
-    def __init__(self, messages: list[str]) -> None:
-        super().__init__("; ".join(messages))
-        self.messages = messages
 
 
 @dataclass(frozen=True, slots=True)

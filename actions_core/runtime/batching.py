@@ -2,7 +2,8 @@
 
 One :class:`Batcher` per subscription keeps the *open* batches of that subscription, one per
 value of the action's ``batch_keys`` (for LaunchDarkly: per audience and context kind), so
-payloads that must not share a request never do. A batch is handed to ``submit`` when:
+payloads that must not share a request never do. A batch moves on to the ``outbox`` (a queue
+the engine drains into the dispatcher; data only flows forward) when:
 
 * it reaches its size (``RunOptions.batch_size``, capped by ``Action.max_batch_size``);
 * it is older than ``max_wait`` (:meth:`Batcher.flush_due`, called by the engine's ticker), so
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import json
 import operator
+from collections import deque
 from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -92,7 +94,7 @@ class Batcher:
 
     ``mode`` is the run's: ``single`` performs every payload alone, ``batch`` batches whenever
     the action has ``perform_batch``, ``auto`` only when the payload's ``enable_batching`` is
-    true as well. ``submit`` receives each batch that is ready to perform. ``keep_events``:
+    true as well. Each batch that is ready to perform is appended to ``outbox``. ``keep_events``:
     whether batches keep the original events (for records that carry them).
     """
 
@@ -102,14 +104,14 @@ class Batcher:
         *,
         size: int,
         mode: BatchMode,
-        submit: Callable[[Batch], None],
+        outbox: deque[Batch],
         clock: Callable[[], float],
         keep_events: bool = True,
     ) -> None:
         action = subscription.action
         self.subscription = subscription
         self.size = size
-        self._submit = submit
+        self._submit = outbox.append
         self._clock = clock
         self._keep_events = keep_events
         self._fast_key, self._slow_key = _key_readers(action.batch_keys)

@@ -34,8 +34,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from actions_core.errors import ConfigError
-from actions_core.runtime.sinks import OutputWriteError
+from actions_core.errors import ConfigError, OutputWriteError
 
 CHECKPOINT_VERSION = 1
 
@@ -107,11 +106,6 @@ class Checkpoint:
                 raise OutputWriteError(exc.errno, message) from exc
             raise
         self._saved = next_line
-
-    @property
-    def saved(self) -> int | None:
-        """The last line number saved or read in this process."""
-        return self._saved
 
 
 __all__ = ["CHECKPOINT_VERSION", "Checkpoint"]

@@ -85,11 +85,6 @@ class Dispatcher(Generic[T]):
         """True once an item raised (its outcomes may be missing); it stays true."""
         return self._broken
 
-    @property
-    def pending(self) -> int:
-        with self._cond:
-            return self._pending
-
     def wait_idle(self) -> None:
         """Block until every submitted item has finished."""
         with self._cond:

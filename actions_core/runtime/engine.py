@@ -2,7 +2,9 @@
 
 Data flows one way: line -> JSON -> trigger -> mapping + validation -> batch -> perform ->
 outcome. Each event ends with one record per matching mapping (``filtered`` when none matched,
-``invalid`` when the line is not a JSON object), so nothing is lost.
+``invalid`` when the line is not a JSON object), so nothing is lost. Every stage hands its
+outcomes forward to one :class:`~actions_core.runtime.recorder.OutcomeRecorder`; batches that
+are ready go from the batchers into an outbox that the engine drains into the dispatcher.
 
 Threads and locks:
 
@@ -47,6 +49,7 @@ from actions_core.runtime.dispatch import Dispatcher
 from actions_core.runtime.outcomes import ItemResult, Outcome, OutcomeRecord, OutcomeSink
 from actions_core.runtime.performer import Performer
 from actions_core.runtime.reading import Chunk, Loads, item_chunks, line_chunks
+from actions_core.runtime.recorder import OutcomeRecorder
 
 SAVE_INTERVAL = 0.2
 """Seconds between two flushes of the sinks (and checkpoint saves) while a run goes on."""
@@ -162,7 +165,8 @@ class Engine:
         )
         self._flushers = [f for f in (getattr(s, "flush", None) for s in sinks) if callable(f)]
         keep_events = any(getattr(s, "wants_events", True) for s in sinks)
-        self._performer = Performer(instance.settings, self._client, sinks, keep_events=keep_events)
+        self._recorder = OutcomeRecorder(sinks, self._client.redactor, keep_events=keep_events)
+        self._performer = Performer(instance.settings, self._client, self._recorder)
         self._lock = threading.Lock()
         # Batches ready to perform wait here until handed to the dispatcher *outside* the
         # engine lock: a full dispatcher (backpressure) then blocks only the hand-over, never
@@ -183,7 +187,7 @@ class Engine:
                     sub,
                     size=batch_size_for(sub, options.batch_size),
                     mode=options.mode,
-                    submit=self._submit,
+                    outbox=self._outbox,
                     clock=clock,
                     keep_events=keep_events,
                 )
@@ -210,7 +214,7 @@ class Engine:
         base = self._stats_base
         elapsed = self._clock() - self._started
         return RunSummary(
-            self._events, self._performer.counts.counts, requests - base[0], attempts - base[1],
+            self._events, self._recorder.counts.counts, requests - base[0], attempts - base[1],
             retries - base[2], elapsed, self._performer.aborted,
         )
 
@@ -229,7 +233,7 @@ class Engine:
     # ------------------------------------------------------------------ reading and routing
 
     def _begin_run(self) -> None:
-        self._performer.new_run()
+        self._recorder.new_run()
         self._events = 0
         self._next_line = 1  # every line before it is routed (for checkpoints)
         self._started = self._clock()
@@ -276,13 +280,13 @@ class Engine:
         return self.snapshot()
 
     def _process_lines(self, first: int, lines: Sequence[bytes | str], loads: Loads) -> None:
-        out = _ChunkRecords(self._performer.keep_records)
+        out = _ChunkRecords(self._recorder.keep_records)
         self._route_lines(first, lines, loads, out)
         self._events += len(lines) - out.blank
         self._emit_chunk(out)
 
     def _process_events(self, first: int, events: Sequence[Any], loads: Loads) -> None:
-        out = _ChunkRecords(self._performer.keep_records)
+        out = _ChunkRecords(self._recorder.keep_records)
         for number, event in enumerate(events, first):
             if isinstance(event, Mapping):
                 self._route(number, event, out)
@@ -332,7 +336,7 @@ class Engine:
             try:
                 payload = build(event)  # map and validate: sub.payload(event)
             except Exception as exc:  # PayloadValidationError -> rejected
-                out.add(number, name, self._performer.result_for(exc), event)
+                out.add(number, name, self._recorder.result_for(exc), event)
             else:
                 add(number, event, payload)
         if not matched:
@@ -361,20 +365,15 @@ class Engine:
         try:
             payload = sub.payload(entry.event)
         except Exception as exc:
-            out.add(number, sub.name, self._performer.result_for(exc), entry.event)
+            out.add(number, sub.name, self._recorder.result_for(exc), entry.event)
         else:
             batcher.add(number, entry.event, payload)
 
     def _emit_chunk(self, out: _ChunkRecords) -> None:
         if out.records:
-            self._performer.emit(out.records)
+            self._recorder.emit(out.records)
         if out.filtered and not out.keep:
-            self._performer.counts.add(Outcome.FILTERED, out.filtered)
-
-    def _submit(self, batch: Batch) -> None:
-        """A Batcher's batch is ready (called under the engine lock): to the outbox."""
-        if not self._performer.record_not_sent(batch):
-            self._outbox.append(batch)
+            self._recorder.count(Outcome.FILTERED, out.filtered)
 
     def _hand_over(self, *, block: bool = True) -> None:
         """Move the outbox to the dispatcher in order, without the engine lock (submit may
@@ -386,7 +385,8 @@ class Engine:
             outbox = self._outbox
             while outbox:
                 batch = outbox[0]
-                self._dispatcher.submit(batch.ordering_key, batch, batch.first_line)
+                if not self._performer.record_not_sent(batch):
+                    self._dispatcher.submit(batch.ordering_key, batch, batch.first_line)
                 outbox.popleft()
         finally:
             self._handover.release()

@@ -1,7 +1,8 @@
-"""Performing: one batch's ``perform``/``perform_batch`` call, and every event's outcome record.
+"""Performing: one batch's ``perform``/``perform_batch`` call, and its events' results.
 
-The :class:`Performer` runs on the dispatcher's worker threads and is where outcomes are
-recorded (the reader records the ones it decides itself through :meth:`Performer.emit`):
+The :class:`Performer` runs on the dispatcher's worker threads and hands each call's results
+forward to the :class:`~actions_core.runtime.recorder.OutcomeRecorder` (which the reader and
+the router feed too):
 
 * ``perform_batch`` returns one :class:`ItemResult` per payload, or ``None`` when all were
   delivered; ``perform`` returns an ItemResult, a response or ``None`` (delivered). A
@@ -12,67 +13,44 @@ recorded (the reader records the ones it decides itself through :meth:`Performer
 * A 401/403 (:class:`~actions_core.errors.AuthenticationError`) aborts the run: the client
   stops (retries waiting give up at once) and every batch not yet sent is recorded ``failed``
   with a plain "Not sent" message, so nothing disappears.
-* Every error message passes through the client's redactor before it is recorded.
-* Without sinks, nothing but counts is kept: no record objects are built.
+* The recorder redacts every error message before it is kept.
 """
 
 from __future__ import annotations
 
 import threading
-from collections import Counter
 from collections.abc import Sequence
-from typing import Any
 
 import httpx
 
 from actions_core.definitions import ExecutionContext, Settings
-from actions_core.errors import AuthenticationError
-from actions_core.http.client import RequestAbortedError, RequestClient
+from actions_core.errors import AuthenticationError, RequestAbortedError
+from actions_core.http.client import RequestClient
 from actions_core.runtime.batching import Batch
-from actions_core.runtime.outcomes import ItemResult, Outcome, OutcomeRecord, OutcomeSink
+from actions_core.runtime.outcomes import ItemResult, Outcome
 from actions_core.runtime.outcomes import outcome_for_exception as _outcome_for
-from actions_core.runtime.sinks import CountingSink
+from actions_core.runtime.recorder import OutcomeRecorder
 
 
 class Performer:
-    """Performs batches through ONE shared request client and records their outcomes.
+    """Performs batches through ONE shared request client; hands their results to the
+    :class:`~actions_core.runtime.recorder.OutcomeRecorder`."""
 
-    ``keep_events``: whether batches carry their events (some sink wants them in records).
-    """
-
-    def __init__(
-        self,
-        settings: Settings,
-        client: RequestClient,
-        sinks: Sequence[OutcomeSink],
-        *,
-        keep_events: bool,
-    ) -> None:
+    def __init__(self, settings: Settings, client: RequestClient, recorder: OutcomeRecorder) -> None:
         self._settings = settings
         self._client = client
         self._redact = client.redactor.redact  # also masks credential header values
-        self._sinks = tuple(sinks)
-        self._keep_records = bool(self._sinks)
-        self._keep_events = keep_events
+        self._recorder = recorder
         self._abort_lock = threading.Lock()
         self._not_sent: ItemResult | None = None  # every unsent event's result after an abort
         self.aborted: str | None = None
         """Why the run stopped sending (redacted), or ``None``."""
-        self.counts = CountingSink()
-
-    @property
-    def keep_records(self) -> bool:
-        return self._keep_records
-
-    def new_run(self) -> None:
-        """Start counting afresh (the abort, like the client's, lasts)."""
-        self.counts = CountingSink()
 
     def perform(self, batch: Batch) -> None:
         """One perform or perform_batch call (on a worker thread); records every event."""
         n = len(batch.lines)
         if self._not_sent is not None:
-            self.record(batch, [self._not_sent] * n)
+            self._recorder.record_batch(batch, [self._not_sent] * n)
             return
         session = self._client.session()
         ctx = ExecutionContext(self._settings, session, batch.subscription.name)
@@ -92,63 +70,14 @@ class Performer:
         except Exception as exc:  # failure isolation: this call's events only
             not_sent = self._not_sent if isinstance(exc, RequestAbortedError) else None
             results = [not_sent or _outcome_for(exc)] * n
-        self.record(batch, results, session.attempts, session.last_status)
+        self._recorder.record_batch(batch, results, session.attempts, session.last_status)
 
     def record_not_sent(self, batch: Batch) -> bool:
         """After an abort, record ``batch`` as not sent and say so; else ``False``."""
         if self._not_sent is None:
             return False
-        self.record(batch, [self._not_sent] * len(batch.lines))
+        self._recorder.record_batch(batch, [self._not_sent] * len(batch.lines))
         return True
-
-    def record(
-        self,
-        batch: Batch,
-        results: Sequence[ItemResult] | None,
-        attempts: int = 0,
-        status: int | None = None,
-    ) -> None:
-        """A call's results as records (``None``: all delivered); only counts without sinks."""
-        n = len(batch.lines)
-        if not self._keep_records:
-            if results is None:
-                self.counts.add(Outcome.DELIVERED, n)
-            else:
-                self.counts.add_counts(Counter(r.outcome for r in results))
-            return
-        name = batch.subscription.name
-        events: Sequence[Any] = batch.events if self._keep_events else [None] * n
-        if results is None:
-            delivered = Outcome.DELIVERED
-            records = [
-                OutcomeRecord(line, name, delivered, status, None, event, attempts)
-                for line, event in zip(batch.lines, events, strict=True)
-            ]
-        else:
-            records = []
-            redacted: dict[str, str] = {}  # a batch's events often share one error
-            for line, event, r in zip(batch.lines, events, results, strict=True):
-                error = r.error
-                if error is not None:
-                    error = redacted.get(error) or redacted.setdefault(error, self._redact(error))
-                code = status if r.status is None and r.outcome is Outcome.DELIVERED else r.status
-                records.append(
-                    OutcomeRecord(line, name, r.outcome, code, error, event, attempts, r.error_type)
-                )
-        self.emit(records)
-
-    def emit(self, records: list[OutcomeRecord]) -> None:
-        """Hand records to the counts and every sink."""
-        self.counts.record(records)
-        for sink in self._sinks:
-            sink.record(records)
-
-    def result_for(self, exc: Exception) -> ItemResult:
-        """An exception's outcome, its message redacted."""
-        r = _outcome_for(exc)
-        if r.error is None:
-            return r
-        return ItemResult(r.outcome, r.status, self._redact(r.error), r.error_type)
 
     def abort(self, reason: str) -> None:
         """Stop sending; the first reason wins. Later batches are recorded as not sent."""

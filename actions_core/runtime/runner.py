@@ -37,38 +37,16 @@ from typing import IO, Any, cast
 
 import httpx
 
-from actions_core.errors import ConfigError
+from actions_core.errors import ConfigError, OutputWriteError, RunFailed
 from actions_core.http.dry_run import DryRunTransport
 from actions_core.instance import Instance
 from actions_core.redaction import Redactor
 from actions_core.runtime.checkpoint import Checkpoint
 from actions_core.runtime.engine import Engine, RunOptions, RunSummary
 from actions_core.runtime.outcomes import OutcomeSink
-from actions_core.runtime.sinks import DeadLetterWriter, OutputWriteError, ReportWriter
+from actions_core.runtime.sinks import DeadLetterWriter, ReportWriter
 
 DEFAULT_OPTIONS = RunOptions()
-
-
-class RunFailed(Exception):
-    """The run started, then a file could not be written (or read): ``error`` says which
-    and what happened, ``summary`` holds the figures up to then (``None`` if the engine
-    could not give them) and ``checkpoint`` the file to resume from (``None`` without one)."""
-
-    def __init__(self, error: OSError, summary: RunSummary | None, checkpoint: str | None) -> None:
-        super().__init__(describe_os_error(error))
-        self.error = error
-        self.summary = summary
-        self.checkpoint = checkpoint
-
-
-def describe_os_error(error: OSError) -> str:
-    """``error`` as one line naming its file: ``cannot write the report r.jsonl: No space
-    left on device``, ``missing/r.jsonl: No such file or directory``."""
-    if error.strerror is None:
-        return str(error)
-    if error.filename is not None:
-        return f"{error.filename}: {error.strerror}"
-    return error.strerror
 
 
 @dataclass(frozen=True)
@@ -363,11 +341,9 @@ def _same_file(a: str, b: str) -> bool:
 
 __all__ = [
     "DRY_RUN_CONCURRENCY",
-    "RunFailed",
     "RunFiles",
     "RunOptions",
     "RunSummary",
-    "describe_os_error",
     "options_for",
     "run",
     "stdout_problem",

@@ -23,29 +23,10 @@ import threading
 from collections.abc import Mapping, Sequence
 from typing import IO
 
+from actions_core.errors import OutputWriteError
 from actions_core.redaction import NO_SECRETS, Redactor
 from actions_core.runtime.dead_letter import DEAD_LETTER_OUTCOMES, dead_letter_line
 from actions_core.runtime.outcomes import Outcome, OutcomeRecord
-
-
-class OutputWriteError(OSError):
-    """Writing an output (a report, dead-letter file, dry-run output, checkpoint) failed;
-    unlike the ``OSError`` of a write or flush, the message says which output and file:
-    ``cannot write the report out/report.jsonl: No space left on device``."""
-
-    @classmethod
-    def wrap(cls, error: OSError, what: str, file: object) -> OutputWriteError:
-        """``error`` (raised writing ``what`` to ``file``) with the file named."""
-        if isinstance(error, OutputWriteError):
-            return error
-        name = getattr(file, "name", None)
-        if name in ("<stdout>", "<stderr>"):
-            where = f"{what} to {name[1:-1]}"
-        elif isinstance(name, str):
-            where = f"{what} {name}"
-        else:
-            where = what
-        return cls(error.errno, f"cannot write the {where}: {error.strerror or error}")
 
 
 class CountingSink:
@@ -79,10 +60,6 @@ class CountingSink:
         with self._lock:
             return dict(self._counts)
 
-    @property
-    def total(self) -> int:
-        with self._lock:
-            return sum(self._counts.values())
 
 
 class ReportWriter:
@@ -195,5 +172,5 @@ class CollectingSink:
 
 
 __all__ = [
-    "CollectingSink", "CountingSink", "DeadLetterWriter", "OutputWriteError", "ReportWriter"
+    "CollectingSink", "CountingSink", "DeadLetterWriter", "ReportWriter"
 ]
