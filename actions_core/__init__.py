@@ -9,7 +9,10 @@ from actions_core.definitions import (
     UNSET,
     Action,
     Choice,
+    Condition,
+    Conditions,
     Destination,
+    DynamicChoices,
     ExecutionContext,
     Field,
     Preset,
@@ -37,6 +40,7 @@ from actions_core.hookspecs import hookimpl
 from actions_core.http.retry import RetryPolicy
 from actions_core.instance import Instance, SubscriptionSpec, compile_instance
 from actions_core.mapping.mapping import MISSING, CompiledMapping, compile_mapping
+from actions_core.porting import fields_from_reference
 from actions_core.registry import get_destination, get_registry, list_destinations
 from actions_core.runtime.engine import Engine, RunOptions, RunSummary
 from actions_core.runtime.outcomes import ItemResult, Outcome, OutcomeRecord
@@ -51,10 +55,13 @@ __all__ = [
     "AuthenticationError",
     "Choice",
     "CompiledMapping",
+    "Condition",
+    "Conditions",
     "ConfigError",
     "DefinitionError",
     "DeliveryInterrupted",
     "Destination",
+    "DynamicChoices",
     "Engine",
     "ExecutionContext",
     "Field",
@@ -83,6 +90,7 @@ __all__ = [
     "compile_mapping",
     "compile_validator",
     "default_values",
+    "fields_from_reference",
     "fields_to_schema",
     "get_destination",
     "get_registry",

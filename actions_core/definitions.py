@@ -57,6 +57,35 @@ class Choice:
     label: str = ""
 
 
+FORMATS: tuple[str, ...] = (
+    "date", "time", "date-time", "uri", "uri-reference", "uri-template", "email", "hostname",
+    "ipv4", "ipv6", "regex", "uuid", "password", "text",
+)
+"""The string formats a field may declare (the reference's ``format`` values)."""
+
+
+@dataclass(frozen=True)
+class Condition:
+    """One test of a conditional requirement: the field at ``field_key`` (``parent.child``
+    inside an object field) ``is`` / ``is_not`` ``value``; ``value`` left :data:`UNSET` tests
+    whether the field is there at all (the reference's ``value: undefined``)."""
+
+    field_key: str
+    operator: Literal["is", "is_not"] = "is"
+    value: Any = UNSET
+
+
+@dataclass(frozen=True)
+class Conditions:
+    """A set of :class:`Condition` that holds when ``all`` (or ``any``) of them hold.
+
+    As ``Field.required_if`` it makes the field required while it holds; as
+    ``Field.depends_on`` it only tells a user interface when to show the field."""
+
+    conditions: tuple[Condition, ...]
+    match: Literal["all", "any"] = "all"
+
+
 @dataclass(frozen=True)
 class Field:
     """A field of an action's payload, or a destination setting.
@@ -64,6 +93,13 @@ class Field:
     ``default`` is a mapping value (a literal or a directive such as ``{"@path": "userId"}``);
     it is what a preset maps the field to. ``properties`` are the nested fields of an
     ``object`` field.
+
+    The reference's other input-field features (docs/field-model.md): ``required_if`` (a
+    conditional requirement), ``minimum``/``maximum`` (a number's bounds, a string's length
+    limits), ``format``, ``additional_properties`` (an object keeps keys it does not declare),
+    and ``dynamic`` (choices come from the action's ``dynamic_fields`` hook at config time).
+    ``depends_on``, ``placeholder``, ``category``, ``read_only``, ``disabled_input_methods``,
+    ``default_object_ui``, ``display_mode`` and ``unsafe_hidden`` only document the field.
     """
 
     key: str
@@ -77,10 +113,37 @@ class Field:
     allow_null: bool = False
     properties: tuple[Field, ...] = ()
     hidden: bool = False
+    required_if: Conditions | None = None
+    minimum: float | None = None
+    maximum: float | None = None
+    format: str | None = None
+    additional_properties: bool = False
+    dynamic: bool = False
+    depends_on: Conditions | None = None
+    placeholder: str = ""
+    category: str | None = None
+    read_only: bool = False
+    disabled_input_methods: tuple[str, ...] = ()
+    default_object_ui: str | None = None
+    display_mode: str | None = None
+    unsafe_hidden: bool = False
 
     @property
     def is_secret(self) -> bool:
         return self.type == "password"
+
+    @property
+    def uses_extended_model(self) -> bool:
+        """True when this field (or a nested one) needs the extended validator
+        (:mod:`actions_core.validation.extended`): conditions, limits, formats, open objects."""
+        return (
+            self.required_if is not None
+            or self.minimum is not None
+            or self.maximum is not None
+            or (self.format is not None and self.format not in ("password", "text"))
+            or self.additional_properties
+            or any(p.uses_extended_model for p in self.properties)
+        )
 
 
 class RequestFn(Protocol):
@@ -108,6 +171,19 @@ class ExecutionContext:
     request: RequestFn
     mapping_name: str | None = None
 
+
+@dataclass(frozen=True)
+class DynamicChoices:
+    """What a dynamic field's hook answers: the choices a user may pick now, or why there are
+    none (the reference's ``DynamicFieldResponse``)."""
+
+    choices: tuple[Choice, ...] = ()
+    error: str | None = None
+
+
+DynamicFieldFn = Callable[[ExecutionContext], DynamicChoices]
+"""A ``dynamic`` field's hook: asks the vendor (with the configured settings) which values the
+field may take. Called at config time only (``actions-core describe``/``validate``)."""
 
 PerformFn = Callable[[ExecutionContext, Payload], "ItemResult | httpx.Response | None"]
 PerformBatchFn = Callable[[ExecutionContext, Sequence[Payload]], "Sequence[ItemResult] | None"]
@@ -141,6 +217,7 @@ class Action:
     perform_batch: PerformBatchFn | None = None
     batch_keys: tuple[str, ...] = ()
     max_batch_size: int | None = None
+    dynamic_fields: Mapping[str, DynamicFieldFn] = field(default_factory=dict)
 
     def field(self, key: str) -> Field | None:
         return next((f for f in self.fields if f.key == key), None)
@@ -194,11 +271,16 @@ def default_values(fields: Sequence[Field]) -> dict[str, Any]:
 
 __all__ = [
     "FIELD_TYPES",
+    "FORMATS",
     "UNSET",
     "Action",
     "AuthTestFn",
     "Choice",
+    "Condition",
+    "Conditions",
     "Destination",
+    "DynamicChoices",
+    "DynamicFieldFn",
     "ExecutionContext",
     "Field",
     "FieldType",

@@ -15,6 +15,7 @@ from actions_core.definitions import Action, Destination, default_values
 from actions_core.errors import ConfigError, MappingError, TriggerSyntaxError
 from actions_core.mapping.mapping import CompiledMapping, compile_mapping
 from actions_core.triggers import Trigger, parse_trigger
+from actions_core.validation.extended import ExtendedValidator
 from actions_core.validation.validator import (
     PayloadValidator,
     compile_payload_builder,
@@ -59,12 +60,19 @@ class Subscription:
     build: Callable[[Mapping[str, Any]], dict[str, Any]] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        builder = compile_payload_builder(
-            self.validator.fields,
-            self.mapping.value_source,
-            self.mapping.constants,
-            label=f"mapping {self.name!r}",
-        )
+        builder: Callable[[Mapping[str, Any]], dict[str, Any]]
+        if isinstance(self.validator, ExtendedValidator):  # not generated: see its module
+            validate, resolve = self.validator.validate, self.mapping.resolve
+
+            def builder(event: Mapping[str, Any]) -> dict[str, Any]:
+                return validate(resolve(event))
+        else:
+            builder = compile_payload_builder(
+                self.validator.fields,
+                self.mapping.value_source,
+                self.mapping.constants,
+                label=f"mapping {self.name!r}",
+            )
         object.__setattr__(self, "build", builder)
 
     def payload(self, event: Mapping[str, Any]) -> dict[str, Any]:

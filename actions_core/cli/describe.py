@@ -14,7 +14,16 @@ import re
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from actions_core.definitions import UNSET, Action, Choice, Destination, Field, Preset
+from actions_core.definitions import (
+    UNSET,
+    Action,
+    Choice,
+    Conditions,
+    Destination,
+    Field,
+    Preset,
+)
+from actions_core.js import js_number_to_string
 
 
 def describe_json(destination: Destination) -> dict[str, Any]:
@@ -46,8 +55,41 @@ def _field_json(field: Field) -> dict[str, Any]:
     out["multiple"] = field.multiple
     out["allow_null"] = field.allow_null
     out["hidden"] = field.hidden
+    out.update(_model_json(field))
     if field.properties:
         out["properties"] = [_field_json(p) for p in field.properties]
+    return out
+
+
+def _conditions_json(conditions: Conditions) -> dict[str, Any]:
+    return {
+        "match": conditions.match,
+        "conditions": [
+            {"field": c.field_key, "operator": c.operator}
+            | ({} if c.value is UNSET else {"value": c.value})
+            for c in conditions.conditions
+        ],
+    }
+
+
+def _model_json(field: Field) -> dict[str, Any]:
+    """The rest of the field model (docs/field-model.md), only where a field uses it, so a
+    field that does not reads as before."""
+    out: dict[str, Any] = {}
+    if field.required_if is not None:
+        out["required_if"] = _conditions_json(field.required_if)
+    for key in ("minimum", "maximum", "format", "category", "default_object_ui", "display_mode"):
+        if (value := getattr(field, key)) is not None:
+            out[key] = value
+    for key in ("additional_properties", "dynamic", "read_only", "unsafe_hidden"):
+        if getattr(field, key):
+            out[key] = True
+    if field.placeholder:
+        out["placeholder"] = field.placeholder
+    if field.disabled_input_methods:
+        out["disabled_input_methods"] = list(field.disabled_input_methods)
+    if field.depends_on is not None:
+        out["depends_on"] = _conditions_json(field.depends_on)
     return out
 
 
@@ -99,7 +141,7 @@ def _page(d: Destination) -> Iterator[str]:
         yield from _table(
             ("Setting", "Key", "Type", "Required", "Default", "Description"),
             [
-                (f.label, _code(f.key), _type(f), _yes(f.required), _default(f), f.description)
+                (f.label, _code(f.key), _type(f), _required(f), _default(f), _description(f))
                 for f in d.settings
             ],
         )
@@ -153,7 +195,7 @@ def _action(action: Action) -> Iterator[str]:
     yield from _table(
         ("Field", "Key", "Type", "Required", "Default mapping", "Description"),
         [
-            (_label(f), _code(key), _type(f), _yes(f.required), _default(f), f.description)
+            (_label(f), _code(key), _type(f), _required(f), _default(f), _description(f))
             for key, f in _flatten(action.fields, "")
         ],
     )
@@ -187,7 +229,58 @@ def _type(field: Field) -> str:
     text = f"{field.type} (list)" if field.multiple else field.type
     if field.choices:
         text += ", one of: " + ", ".join(_choice(c) for c in field.choices)
+    if field.dynamic:
+        text += ", choices from the destination"
+    if field.format is not None and field.format not in ("password", "text"):
+        text += f", format {field.format}"
+    limits = _limits(field)
+    if limits:
+        text += f", {limits}"
+    if field.additional_properties:
+        text += ", other keys kept"
     return text
+
+
+def _limits(field: Field) -> str:
+    low, high = (None if v is None else js_number_to_string(v) for v in (field.minimum, field.maximum))
+    unit = " characters" if field.type in ("string", "text", "password") else ""
+    if low is not None and high is not None:
+        return f"{low} to {high}{unit}"
+    if low is not None:
+        return f"at least {low}{unit}"
+    return f"at most {high}{unit}" if high is not None else ""
+
+
+def _required(field: Field) -> str:
+    if field.required_if is None:
+        return _yes(field.required)
+    return "When " + _conditions_text(field.required_if)
+
+
+def _conditions_text(conditions: Conditions) -> str:
+    parts = []
+    for c in conditions.conditions:
+        key = _code(c.field_key)
+        if c.value is UNSET:
+            parts.append(f"{key} is {'empty' if c.operator == 'is' else 'set'}")
+        else:
+            value = _code(json.dumps(c.value, ensure_ascii=False))
+            parts.append(f"{key} {'is' if c.operator == 'is' else 'is not'} {value}")
+    joiner = " or " if conditions.match == "any" else " and "
+    return joiner.join(parts)
+
+
+def _description(field: Field) -> str:
+    """The description verbatim, then what only documents the field (when it is shown, its
+    placeholder, read-only)."""
+    notes = []
+    if field.depends_on is not None:
+        notes.append("Shown when " + _conditions_text(field.depends_on) + ".")
+    if field.placeholder:
+        notes.append(f"Example: {_code(field.placeholder)}.")
+    if field.read_only:
+        notes.append("Read-only.")
+    return " ".join([t for t in (field.description, *notes) if t])
 
 
 def _choice(choice: Choice) -> str:

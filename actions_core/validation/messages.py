@@ -91,6 +91,30 @@ def format_message(title: str | None, path: str, label: str) -> str:
     return f"{_subject(title, path)} must be a valid {label} string but it was not."
 
 
+def _characters(count: int) -> str:
+    return f"{count} character" + ("" if count == 1 else "s")
+
+
+def length_message(title: str | None, path: str, limit: int, actual: int, *, most: bool) -> str:
+    """A string longer (``most``) or shorter than its limit; ``actual`` counts UTF-16 code
+    units, as JavaScript's ``length`` does."""
+    bound = "or fewer" if most else "or more"
+    return (
+        f"{_subject(title, path)} must be {_characters(limit)} {bound} "
+        f"but it was {_characters(actual)}."
+    )
+
+
+def limit_message(title: str | None, path: str, limit: float, *, most: bool) -> str:
+    relation = "less" if most else "greater"
+    return f"{_subject(title, path)} must be equal to or {relation} than {js_number_to_string(limit)}."
+
+
+def then_message(path: str) -> str:
+    """The companion of the required-field messages of a conditional requirement that holds."""
+    return f'{_subject(None, path)} must match "then" schema.'
+
+
 __all__ = [
     "allowed_list",
     "enum_message",
@@ -98,7 +122,10 @@ __all__ = [
     "humanize_list",
     "js_number_to_string",
     "json_stringify",
+    "length_message",
+    "limit_message",
     "required_message",
+    "then_message",
     "type_message",
     "type_of",
 ]

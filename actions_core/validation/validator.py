@@ -34,6 +34,7 @@ from actions_core.codegen import compile_function
 from actions_core.definitions import UNSET, Field
 from actions_core.errors import PayloadValidationError, SettingsValidationError
 from actions_core.validation import messages as msg
+from actions_core.validation.conditions import conditions_schema
 
 SCHEMA_DIALECT: Final = "https://json-schema.org/draft/2020-12/schema"
 
@@ -66,13 +67,26 @@ def _is_literal(default: Any) -> bool:
     return not (isinstance(default, dict) and any(str(k).startswith("@") for k in default))
 
 
-def _object_schema(fields: Sequence[Field]) -> dict[str, Any]:
-    return {
+def _object_schema(fields: Sequence[Field], *, additional: bool = False) -> dict[str, Any]:
+    schema: dict[str, Any] = {
         "type": "object",
         "properties": {f.key: _field_schema(f) for f in fields},
         "required": [f.key for f in fields if f.required],
-        "additionalProperties": False,
+        "additionalProperties": additional,
     }
+    if conditional := conditions_schema(fields):
+        schema["allOf"] = conditional
+    return schema
+
+
+def _limits_schema(field: Field) -> dict[str, Any]:
+    """``minimum``/``maximum`` as JSON Schema: a string's length, a number's value."""
+    names = {"string": ("minLength", "maxLength"), "number": ("minimum", "maximum"),
+             "integer": ("minimum", "maximum")}.get(_JSON_TYPES[field.type])
+    if names is None:
+        return {}
+    limits = zip(names, (field.minimum, field.maximum), strict=True)
+    return {name: value for name, value in limits if value is not None}
 
 
 def _field_schema(field: Field) -> dict[str, Any]:
@@ -82,10 +96,13 @@ def _field_schema(field: Field) -> dict[str, Any]:
         value["format"] = "date-time"
     elif field.type in ("password", "text"):
         value["format"] = field.type  # annotations only, as in the reference
+    elif field.format is not None:
+        value["format"] = field.format
+    value.update(_limits_schema(field))
     if field.choices:
         value["enum"] = [c.value for c in field.choices] + ([None] if field.allow_null else [])
     if base == "object" and field.properties:
-        value.update(_object_schema(field.properties))
+        value.update(_object_schema(field.properties, additional=field.additional_properties))
     schema: dict[str, Any] = {"title": field.label}
     if field.description:
         schema["description"] = field.description
@@ -439,14 +456,18 @@ class PayloadValidator:
 
 
 def compile_validator(fields: Sequence[Field]) -> PayloadValidator:
-    """Build the validator of an action's payloads; do it once per action, not per event."""
-    return PayloadValidator(fields)
+    """Build the validator of an action's payloads; do it once per action, not per event.
+    Fields that use conditions, limits, formats or open objects get the extended validator
+    (:mod:`actions_core.validation.extended`), the others the generated fast one."""
+    from actions_core.validation.extended import ExtendedValidator, needs_extended
+
+    return ExtendedValidator(fields) if needs_extended(fields) else PayloadValidator(fields)
 
 
 def validate_settings(fields: Sequence[Field], settings: Mapping[str, Any]) -> dict[str, Any]:
     """Destination settings, cleaned by the payload rules, with literal defaults filled in for
     missing optional settings; raises :class:`SettingsValidationError`."""
-    out, errors = PayloadValidator(fields).clean(dict(settings))
+    out, errors = compile_validator(fields).clean(dict(settings))
     for field in fields:
         if field.key not in out and not field.required and _is_literal(field.default):
             value = _FieldCheck(field, root=True)(copy.deepcopy(field.default), errors, "")

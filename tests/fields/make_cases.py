@@ -1,0 +1,199 @@
+"""Regenerate the field-model case files (tests/fields/cases/*.json) from the reference.
+
+The tests never run Node: they read the JSON files this script wrote once. To regenerate::
+
+    cp -r /work/shared/oracle /tmp/oracle-fields && (cd /tmp/oracle-fields && npm ci)
+    python tests/fields/make_cases.py /tmp/oracle-fields
+
+The script copies ``oracle_fields.js`` (next to it) into that copy of the oracle and feeds it
+every case below; each case file lists the inputs with the reference's answer (``expected``).
+Case inputs live here and only here: to add a case, add it below and regenerate.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).parent
+CASES = HERE / "cases"
+
+
+def s(label: str, **extra: Any) -> dict[str, Any]:
+    return {"label": label, "type": "string", **extra}
+
+
+def n(label: str, **extra: Any) -> dict[str, Any]:
+    return {"label": label, "type": "number", **extra}
+
+
+def cond(key: str, op: str = "is", *value: Any) -> dict[str, Any]:
+    out: dict[str, Any] = {"fieldKey": key, "operator": op}
+    if value:
+        out["value"] = value[0]
+    return out
+
+
+def when(*conditions: dict[str, Any], match: str | None = None) -> dict[str, Any]:
+    out: dict[str, Any] = {"conditions": list(conditions)}
+    if match:
+        out["match"] = match
+    return out
+
+
+FLAG = {"label": "Flag", "type": "boolean"}
+MODE = s("Mode", choices=["a", "b"])
+
+# name -> (fields, payloads): every payload is validated against the fields.
+VALIDATION: dict[str, tuple[dict[str, Any], list[Any]]] = {
+    "required_if_value_is": (
+        {"flag": FLAG, "email": s("Email", required=when(cond("flag", "is", True)))},
+        [{"flag": True}, {"flag": False}, {}, {"flag": True, "email": "x"}, {"flag": "true"},
+         {"flag": True, "email": ""}, {"flag": True, "email": None}],
+    ),
+    "required_if_value_is_not": (
+        {"mode": MODE, "email": s("Email", required=when(cond("mode", "is_not", "a")))},
+        [{"mode": "a"}, {"mode": "b"}, {}, {"mode": "b", "email": "x"}],
+    ),
+    "required_if_absent": (
+        {"phone": s("Phone"), "email": s("Email", required=when(cond("phone", "is")))},
+        [{}, {"phone": "1"}, {"phone": None}, {"phone": ""}, {"email": "x"}],
+    ),
+    "required_if_absent_nullable": (
+        {"phone": s("Phone", allowNull=True), "email": s("Email", required=when(cond("phone", "is")))},
+        [{"phone": None}, {"phone": "1"}],
+    ),
+    "required_if_present": (
+        {"phone": s("Phone"), "email": s("Email", required=when(cond("phone", "is_not")))},
+        [{}, {"phone": "1"}, {"phone": "1", "email": "e"}],
+    ),
+    "required_if_all": (
+        {"flag": FLAG, "mode": MODE,
+         "email": s("Email", required=when(cond("flag", "is", True), cond("mode", "is", "a")))},
+        [{"flag": True, "mode": "a"}, {"flag": True, "mode": "b"}, {"flag": True}],
+    ),
+    "required_if_any": (
+        {"flag": FLAG, "mode": MODE,
+         "email": s("Email", required=when(cond("flag", "is", True), cond("mode", "is", "a"), match="any"))},
+        [{"flag": True}, {"mode": "a"}, {"mode": "b", "flag": False}, {}],
+    ),
+    "required_if_several_absent_null_is_present": (
+        {"phone": s("Phone", allowNull=True), "flag": FLAG,
+         "email": s("Email", required=when(cond("phone", "is"), cond("flag", "is_not"), match="any"))},
+        [{"phone": None}, {}, {"flag": False, "phone": "1"}],
+    ),
+    "required_if_order_before_required": (
+        {"email": s("Email", required=when(cond("flag", "is", True))), "flag": FLAG,
+         "id": s("Id", required=True), "n": n("N")},
+        [{"flag": True, "n": "x"}],
+    ),
+    "required_if_inside_object": (
+        {"user": {"label": "User", "type": "object", "properties": {
+            "kind": s("Kind"),
+            "email": s("Email", required=when(cond("user.kind", "is", "email")))}}},
+        [{"user": {"kind": "email"}}, {"user": {"kind": "phone"}}, {"user": {}},
+         {"user": {"kind": "email", "email": "x"}}, {}],
+    ),
+    "required_if_on_object_child": (
+        {"user": {"label": "User", "type": "object", "properties": {"kind": s("Kind")}},
+         "email": s("Email", required=when(cond("user.kind", "is", "email")))},
+        [{"user": {"kind": "email"}}, {"user": {"kind": "x"}}, {"user": "text"}, {}],
+    ),
+    "min_max_number": (
+        {"n": n("N", minimum=2.5, maximum=10)},
+        [{"n": 1}, {"n": 11}, {"n": 2.5}, {"n": "1"}, {"n": "12"}, {"n": 10}],
+    ),
+    "min_max_string_length": (
+        {"s": s("S", minimum=2, maximum=4)},
+        [{"s": "a"}, {"s": "abcde"}, {"s": "abc"}, {"s": 12345}, {"s": "😀😀😀😀😀"}, {"s": "é"}],
+    ),
+    "length_and_format_order": (
+        {"e": s("E", maximum=4, format="email"), "c": s("C", maximum=1, choices=["aa", "b"])},
+        [{"e": "abcdefg"}, {"e": "a@b.co"}, {"c": "aa"}, {"c": "zzz"}],
+    ),
+    "format_email": ({"v": s("V", format="email")}, [{"v": x} for x in ["a@b.io", "a@b", "a b@c.io", "x@y.z.", 5, "A@B.IO", "a@b.io\n"]]),
+    "format_uri": ({"v": s("V", format="uri")}, [{"v": x} for x in ["https://x.io/a?b#c", "x", "mailto:a@b", "//x", "http://[::1]/", "http://a b"]]),
+    "format_uri_reference": ({"v": s("V", format="uri-reference")}, [{"v": x} for x in ["/a/b", "a b", "#frag", "http://x"]]),
+    "format_date_time": ({"v": s("V", format="date-time")}, [{"v": x} for x in ["2024-01-02T03:04:05Z", "2024-01-02", "2024-13-01T00:00:00Z", "2024-01-02 03:04:05+01:00"]]),
+    "format_date": ({"v": s("V", format="date")}, [{"v": x} for x in ["2024-02-29", "2023-02-29", "2024-1-1"]]),
+    "format_time": ({"v": s("V", format="time")}, [{"v": x} for x in ["10:00:00", "25:00:00", "10:00:00.5+01:00"]]),
+    "format_hostname": ({"v": s("V", format="hostname")}, [{"v": x} for x in ["example.com", "-bad.com", "a" * 64 + ".com"]]),
+    "format_ipv4": ({"v": s("V", format="ipv4")}, [{"v": x} for x in ["1.2.3.4", "256.1.1.1", "1.2.3"]]),
+    "format_ipv6": ({"v": s("V", format="ipv6")}, [{"v": x} for x in ["::1", "2001:db8::8a2e:370:7334", "1:2:3", "12345::"]]),
+    "format_uuid": ({"v": s("V", format="uuid")}, [{"v": x} for x in ["123e4567-e89b-12d3-a456-426614174000", "urn:uuid:123e4567-e89b-12d3-a456-426614174000", "123"]]),
+    "format_regex": ({"v": s("V", format="regex")}, [{"v": x} for x in ["^a+$", "(a", "a\\Z"]]),
+    "format_uri_template": ({"v": s("V", format="uri-template")}, [{"v": x} for x in ["/x/{id}", "/x/{id", "a b"]]),
+    "format_with_allow_null": ({"v": s("V", format="email", allowNull=True)}, [{"v": None}, {"v": "x"}]),
+    "additional_properties_object": (
+        {"o": {"label": "O", "type": "object", "additionalProperties": True,
+               "properties": {"k": n("K")}}},
+        [{"o": {"k": "1", "extra": {"z": None}}}, {"o": {"k": "x", "q": 1}}],
+    ),
+    "additional_properties_multiple_objects": (
+        {"o": {"label": "O", "type": "object", "multiple": True, "additionalProperties": True,
+               "properties": {"k": n("K")}}},
+        [{"o": [{"k": "1", "q": {"z": 1}}]}, {"o": {"k": 2, "q": 3}}],
+    ),
+    "closed_object_drops_unknown_keys": (
+        {"o": {"label": "O", "type": "object", "properties": {"k": n("K")}}},
+        [{"o": {"k": "1", "q": {"z": 1}}}],
+    ),
+}
+
+
+def validation_requests() -> list[dict[str, Any]]:
+    return [
+        {"kind": "validate", "name": name, "fields": fields, "payload": payload}
+        for name, (fields, payloads) in VALIDATION.items()
+        for payload in payloads
+    ]
+
+
+# Fields whose reference JSON Schema (``fieldsToJsonSchema``) is compared with ours.
+SCHEMAS = [
+    "required_if_value_is", "required_if_value_is_not", "required_if_absent",
+    "required_if_present", "required_if_all", "required_if_any",
+    "required_if_several_absent_null_is_present", "required_if_inside_object",
+    "required_if_on_object_child", "min_max_number", "min_max_string_length",
+    "length_and_format_order", "format_email", "additional_properties_object",
+]
+
+
+def schema_requests() -> list[dict[str, Any]]:
+    return [{"kind": "schema", "name": name, "fields": VALIDATION[name][0]} for name in SCHEMAS]
+
+
+def run_oracle(oracle: Path, requests: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    shutil.copy(HERE / "oracle_fields.js", oracle / "fields.js")
+    text = "".join(json.dumps(r) + "\n" for r in requests)
+    done = subprocess.run(
+        ["node", "fields.js"], input=text, cwd=oracle, capture_output=True, text=True,
+        check=True, timeout=300,
+    )
+    return [json.loads(line) for line in done.stdout.splitlines() if line.strip()]
+
+
+def write(name: str, requests: list[dict[str, Any]], answers: list[dict[str, Any]]) -> None:
+    cases = []
+    for request, answer in zip(requests, answers, strict=True):
+        answer.pop("error", None) if answer.get("messages") else None
+        cases.append({**{k: v for k, v in request.items() if k != "kind"}, "expected": answer})
+    path = CASES / f"{name}.json"
+    path.write_text(json.dumps(cases, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"{path}: {len(cases)} cases")
+
+
+def main() -> None:
+    oracle = Path(sys.argv[1] if len(sys.argv) > 1 else "/tmp/oracle-fields")
+    CASES.mkdir(exist_ok=True)
+    batches = {"validation": validation_requests(), "schema": schema_requests()}
+    for name, requests in batches.items():
+        write(name, requests, run_oracle(oracle, requests))
+
+
+if __name__ == "__main__":
+    main()
