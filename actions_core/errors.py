@@ -290,6 +290,23 @@ class RunFailed(ActionsCoreError):
         self.checkpoint = checkpoint
 
 
+# --------------------------------------------------------------------------- serve side
+
+
+class QueueError(ActionsCoreError):
+    """The event queue cannot be used: an unsupported ``--queue`` URL, or a store that cannot
+    be opened or written (the message names the URL or file)."""
+
+
+class IntakeError(ActionsCoreError):
+    """An HTTP intake request is refused: ``status`` is the HTTP status to answer with and the
+    message says what is wrong and where (``batch[3]: not an object``)."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
 __all__ = [
     "ActionsCoreError",
     "AuthenticationError",
@@ -299,6 +316,7 @@ __all__ = [
     "DeliveryInterrupted",
     "ExpressionError",
     "HTTPError",
+    "IntakeError",
     "IntegrationError",
     "MappingError",
     "MappingProblem",
@@ -306,6 +324,7 @@ __all__ = [
     "OutputWriteError",
     "PayloadValidationError",
     "PluginError",
+    "QueueError",
     "RequestAbortedError",
     "RequestTimeoutError",
     "RetryableError",

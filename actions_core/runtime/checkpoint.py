@@ -33,10 +33,21 @@ import json
 import os
 import tempfile
 from pathlib import Path
+from typing import Protocol
 
 from actions_core.errors import ConfigError, OutputWriteError
 
 CHECKPOINT_VERSION = 1
+
+
+class Progress(Protocol):
+    """What the engine needs of a checkpoint: where to start, and "every line before N is
+    resolved". :class:`Checkpoint` keeps it in a file; ``serve`` resolves queued events
+    with it (:mod:`actions_core.serve.delivery`)."""
+
+    def resume_from(self) -> int: ...
+
+    def save(self, next_line: int) -> None: ...
 
 
 class Checkpoint:
@@ -108,4 +119,4 @@ class Checkpoint:
         self._saved = next_line
 
 
-__all__ = ["CHECKPOINT_VERSION", "Checkpoint"]
+__all__ = ["CHECKPOINT_VERSION", "Checkpoint", "Progress"]

@@ -43,7 +43,7 @@ from actions_core.instance import Instance, Subscription
 from actions_core.redaction import Redactor
 from actions_core.runtime.batching import Batch, Batcher, BatchMode, batch_size_for
 from actions_core.runtime.big_integers import loads as standard_loads
-from actions_core.runtime.checkpoint import Checkpoint
+from actions_core.runtime.checkpoint import Progress
 from actions_core.runtime.dead_letter import DEAD_LETTER_KEY, is_dead_letter, parse_entry
 from actions_core.runtime.dispatch import Dispatcher
 from actions_core.runtime.outcomes import ItemResult, Outcome, OutcomeRecord, OutcomeSink
@@ -144,7 +144,7 @@ class Engine:
         options: RunOptions = RunOptions(),
         transport: httpx.BaseTransport | None = None,
         sinks: Sequence[OutcomeSink] = (),
-        checkpoint: Checkpoint | None = None,
+        checkpoint: Progress | None = None,
         clock: Callable[[], float] = time.monotonic,
         progress: Callable[[RunSummary], None] | None = None,
         progress_interval: float = 1.0,
@@ -217,6 +217,12 @@ class Engine:
             self._events, self._recorder.counts.counts, requests - base[0], attempts - base[1],
             retries - base[2], elapsed, self._performer.aborted,
         )
+
+    def abort(self, reason: str) -> None:
+        """Stop sending (thread-safe): retries waiting give up and batches not yet sent are
+        recorded ``failed`` as not sent, as after a 401. ``serve`` calls it when delivery
+        must pause, and keeps those events queued."""
+        self._performer.abort(reason)
 
     def close(self) -> None:
         self._dispatcher.close()

@@ -1,0 +1,1 @@
+"""HTTP intake for ``actions-core serve``: Segment's HTTP Tracking API, to the queue."""

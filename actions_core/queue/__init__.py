@@ -1,0 +1,1 @@
+"""The durable event queue behind ``actions-core serve`` (the embedded SQLite store)."""

@@ -1,0 +1,1 @@
+"""``actions-core serve``: the intake, the queue and delivery, run as one service."""

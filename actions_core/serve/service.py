@@ -1,0 +1,175 @@
+"""``actions-core serve``: the intake, the queue's writer and delivery, started and drained.
+
+Threads: the asyncio event loop (aiohttp: intake and operations endpoints), the queue's writer
+(every commit), delivery (the engine's reader, plus its ticker and workers). Intake and
+delivery share nothing but the queue, so intake never waits on delivery.
+
+SIGTERM or SIGINT drains: new intake requests get 503, requests in flight finish (within
+``drain_timeout`` seconds), delivery stops reading and finishes the batches it holds within
+what is left of the timeout, the writer commits what it was given, and the process exits 0.
+Whatever was not delivered stays queued for the next start.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import sqlite3
+import sys
+import time
+from collections.abc import Callable
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from typing import IO
+
+import httpx
+from aiohttp import web
+
+from actions_core.http.dry_run import DryRunTransport
+from actions_core.instance import Instance
+from actions_core.intake.app import Intake, IntakeLimits
+from actions_core.intake.auth import WriteKeys
+from actions_core.queue import store
+from actions_core.queue.url import DEFAULT_QUEUE, sqlite_path
+from actions_core.queue.writer import DEDUP_WINDOW, Writer
+from actions_core.redaction import Redactor
+from actions_core.runtime.engine import RunOptions
+from actions_core.serve.delivery import Delivery
+from actions_core.serve.logs import LifecycleLog
+from actions_core.serve.metrics import Metrics
+from actions_core.serve.transport import MeteredTransport
+
+
+@dataclass(frozen=True)
+class ServeOptions:
+    host: str = "127.0.0.1"
+    port: int = 8080
+    queue: str = DEFAULT_QUEUE
+    dry_run: bool = False
+    output: str | None = None
+    """Where a dry run writes its requests (``None`` or ``-``: stdout)."""
+    drain_timeout: float = 10.0
+    probe_interval: float = 5.0
+    """Seconds between two checks of the destination while delivery is paused."""
+    dedup_window: float = DEDUP_WINDOW
+    limits: IntakeLimits = field(default_factory=IntakeLimits)
+    run: RunOptions = field(default_factory=RunOptions)
+
+
+def serve(
+    instance: Instance,
+    options: ServeOptions,
+    keys: WriteKeys,
+    *,
+    log: LifecycleLog | None = None,
+    transport: httpx.BaseTransport | None = None,
+) -> int:
+    """Run until SIGTERM/SIGINT; the exit code (0 after a drain). Raises ``QueueError`` when
+    the queue cannot be opened and ``OSError`` when the address cannot be bound (before any
+    request is taken)."""
+    secrets = (*instance.secrets, *keys.secrets())
+    redactor = Redactor(secrets)
+    log = log or LifecycleLog(redact=redactor.redact)
+    path = sqlite_path(options.queue)
+    with ExitStack() as stack:
+        writer = Writer(path, dedup_window=options.dedup_window)
+        stack.callback(writer.close)
+        reader = store.connect(path)
+        stack.callback(reader.close)
+        metrics = Metrics()
+        metrics.watch_queue(lambda: writer.depth, _oldest_age(reader))
+        inner: httpx.BaseTransport
+        if options.dry_run:
+            out = _dry_run_output(stack, options.output)
+            inner = DryRunTransport(_line_writer(out), redactor=Redactor(instance.secrets))
+        else:
+            inner = transport or httpx.HTTPTransport()
+        metered = MeteredTransport(inner, metrics)
+        stack.callback(metered.shutdown)
+        delivery = Delivery(
+            instance, writer, options=options.run, transport=metered, metrics=metrics, log=log,
+            probe_interval=options.probe_interval,
+        )
+        intake = Intake(
+            writer, keys, metrics, log, limits=options.limits,
+            disk_used=lambda: store.bytes_on_disk(path), not_ready=lambda: delivery.paused,
+        )
+        return asyncio.run(_run(intake, delivery, writer, instance, options, keys, log, str(path)))
+    raise AssertionError("unreachable")  # pragma: no cover  (ExitStack does not swallow)
+
+
+async def _run(
+    intake: Intake,
+    delivery: Delivery,
+    writer: Writer,
+    instance: Instance,
+    options: ServeOptions,
+    keys: WriteKeys,
+    log: LifecycleLog,
+    queue_path: str,
+) -> int:
+    runner = web.AppRunner(intake.app(), access_log=None, handle_signals=False)
+    await runner.setup()
+    try:
+        site = web.TCPSite(runner, options.host, options.port)
+        await site.start()
+        host, port = runner.addresses[0][:2]
+        delivery.start()
+        auth = (
+            "write key required" if keys.required
+            else "no write key set: listening on a loopback address only, every request accepted"
+        )
+        log(
+            "start", url=f"http://{_url_host(str(host))}:{port}", port=port, queue=queue_path,
+            pending=writer.depth, destination=instance.destination.slug,
+            mappings=[s.name for s in instance.subscriptions if s.enabled],
+            dry_run=options.dry_run, auth=auth,
+        )
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop.set)
+        await stop.wait()
+        started = time.monotonic()
+        intake.draining = True
+        log("drain", inflight=intake.inflight, timeout=options.drain_timeout)
+        drained = await intake.wait_idle(options.drain_timeout)
+        left = max(0.1, options.drain_timeout - (time.monotonic() - started))
+        stopped = await loop.run_in_executor(None, delivery.stop, left)
+    finally:
+        await runner.cleanup()
+    writer.sync(timeout=max(1.0, options.drain_timeout))
+    log(
+        "stop", requests_drained=drained, delivery_stopped=stopped, pending=writer.depth,
+        seconds=round(time.monotonic() - started, 3),
+    )
+    return 0
+
+
+def _oldest_age(reader: sqlite3.Connection) -> Callable[[], float]:
+    def age() -> float:
+        oldest = store.oldest_received(reader)
+        return 0.0 if oldest is None else max(0.0, time.time() - oldest)
+
+    return age
+
+
+def _url_host(host: str) -> str:
+    return f"[{host}]" if ":" in host else host
+
+
+def _dry_run_output(stack: ExitStack, output: str | None) -> IO[bytes]:
+    if output is None or output == "-":
+        return sys.stdout.buffer
+    return stack.enter_context(open(output, "ab"))
+
+
+def _line_writer(out: IO[bytes]) -> Callable[[bytes], None]:
+    def write(line: bytes) -> None:
+        out.write(line + b"\n")
+        out.flush()  # a dry run is watched live
+
+    return write
+
+
+__all__ = ["ServeOptions", "serve"]
