@@ -113,8 +113,9 @@ def test_events_from_segments_client_reach_the_last_membership_through_a_kill_9(
 
     # Only what was in flight at the kill is sent again: at most the dispatch window
     # (2 * concurrency + 2 batches) plus one open batch per audience, plus what was delivered
-    # since the last progress save.
-    assert 0 <= sent_twice <= (2 * 2 + 2 + len(AUDIENCES)) * 20 + 200
+    # since the last progress save. (A request carries a user once per audience, so fewer
+    # items than events arrive when nothing is sent twice: the figure is an upper bound.)
+    assert sent_twice <= (2 * 2 + 2 + len(AUDIENCES)) * 20 + 200
 
 
 def test_a_resent_batch_is_acknowledged_but_not_delivered_twice(tmp_path: Path) -> None:

@@ -7,7 +7,8 @@ import json
 import pytest
 
 from actions_core.errors import IntakeError
-from actions_core.intake.segment import accept_batch, accept_single
+from actions_core.intake.segment import accept_batch, accept_single, parse_body
+from actions_core.queue.codec import loads
 
 NOW = "2026-01-02T03:04:05.678Z"
 
@@ -59,3 +60,12 @@ def test_a_body_without_a_batch_array_is_refused_naming_it() -> None:
     with pytest.raises(IntakeError, match="'batch' must be an array") as info:
         accept_batch({"events": []}, NOW)
     assert info.value.status == 400
+
+
+def test_an_integer_beyond_64_bits_is_queued_exactly_as_sent() -> None:
+    raw = b'{"batch": [{"type": "track", "properties": {"n": 123456789012345678901234567890}}]}'
+
+    accepted = accept_batch(parse_body(raw), NOW)
+
+    assert b'"n":123456789012345678901234567890' in accepted.bodies[0]
+    assert loads(accepted.bodies[0])["properties"]["n"] == 123456789012345678901234567890

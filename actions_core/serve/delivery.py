@@ -24,11 +24,10 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections import deque
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 import httpx
-import orjson
 
 from actions_core.definitions import ExecutionContext, RequestDefaults
 from actions_core.errors import ActionsCoreError, AuthenticationError
@@ -36,6 +35,7 @@ from actions_core.http.client import RequestClient
 from actions_core.http.retry import RetryPolicy
 from actions_core.instance import Instance
 from actions_core.queue import store
+from actions_core.queue.codec import dumps, loads
 from actions_core.queue.writer import Writer
 from actions_core.redaction import Redactor
 from actions_core.runtime.dead_letter import DEAD_LETTER_OUTCOMES, dead_letter_line
@@ -117,7 +117,7 @@ class StoreSink:
     ) -> None:
         self._writer = writer
         self._metrics = metrics
-        self._redact = redactor.redact
+        self._redactor = redactor
         self._frozen = frozen
         self._interrupt = interrupt
         self._lock = threading.Lock()
@@ -139,7 +139,7 @@ class StoreSink:
                 key = (r.mapping or "", r.outcome.value)
                 counts[key] = counts.get(key, 0) + 1
                 if r.outcome in DEAD_LETTER_OUTCOMES:
-                    self._dead.append((_dead_letter_key(r), self._redact(dead_letter_line(r))))
+                    self._dead.append((_dead_letter_key(r), dead_letter_line(r, self._redactor)))
         for r in records:
             outcomes.labels(r.mapping or "", r.outcome.value).inc()
 
@@ -155,10 +155,13 @@ def _dead_letter_key(r: OutcomeRecord) -> str:
     """One dead letter per (event, mapping): an event delivered again after a crash and
     dead-lettered again replaces its first entry."""
     event = r.event
-    message_id = event.get("messageId") if isinstance(event, dict) else None
+    message_id = event.get("messageId") if isinstance(event, Mapping) else None
     if not isinstance(message_id, str):
-        text = event if isinstance(event, str) else orjson.dumps(event, default=str).decode()
-        message_id = "sha1:" + hashlib.sha1(text.encode()).hexdigest()
+        if isinstance(event, bytes | str):
+            data = event if isinstance(event, bytes) else event.encode("utf-8", "surrogatepass")
+        else:
+            data = dumps(event)
+        message_id = "sha1:" + hashlib.sha1(data).hexdigest()
     return f"{r.mapping or ''}\x1f{message_id}"
 
 
@@ -279,8 +282,8 @@ class Delivery:
                 progress.fed(seq)
                 last = seq
                 try:
-                    yield orjson.loads(body)
-                except orjson.JSONDecodeError:
+                    yield loads(body)
+                except (ValueError, RecursionError):
                     yield bytes(body).decode("utf-8", "replace")  # recorded invalid, kept
 
     def _count_retries(self, summary: RunSummary) -> None:
