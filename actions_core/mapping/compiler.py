@@ -216,11 +216,6 @@ class Compiler:
         name = names[0]
         handler = self.directives.get(name)
         if handler is None:
-            if name == "@liquid":
-                return self.fail(
-                    loc,
-                    "has an unsupported directive: @liquid (Liquid templates are not implemented)",
-                )
             return self.fail(loc, f"has an invalid directive: {name}")
         return handler(self, obj[name], f"{loc}/{name}")
 

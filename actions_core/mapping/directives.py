@@ -31,6 +31,7 @@ from actions_core.mapping.compiler import (
     path_resolver,
     to_resolver,
 )
+from actions_core.mapping.liquid import LiquidTemplateError, compile_liquid
 from actions_core.mapping.templates import compile_template, js_string
 
 __all__ = ["DIRECTIVES"]
@@ -394,6 +395,22 @@ def _without_nulls(obj: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def liquid(c: Compiler, arg: Any, loc: str) -> Node:
+    """``{"@liquid": "<template>"}``: a Liquid template rendered against the event, sandboxed
+    like the reference's (:mod:`actions_core.mapping.liquid`). The template is parsed and
+    checked here, once; text without Liquid markup is a constant."""
+    text = c.string(arg, loc)
+    if text is None:
+        return ABSENT
+    try:
+        render = compile_liquid(text)
+    except LiquidTemplateError as exc:
+        return c.fail(loc, str(exc))
+    if "{{" not in text and "{%" not in text:
+        return Const(render(None))
+    return render
+
+
 DIRECTIVES: Final[dict[str, Handler]] = {
     "@arrayPath": array_path,
     "@case": case,
@@ -401,6 +418,7 @@ DIRECTIVES: Final[dict[str, Handler]] = {
     "@flatten": flatten,
     "@if": if_,
     "@json": json_,
+    "@liquid": liquid,
     "@literal": literal,
     "@merge": merge,
     "@path": path,
@@ -408,4 +426,4 @@ DIRECTIVES: Final[dict[str, Handler]] = {
     "@template": template,
     "@transform": transform,
 }
-"""Directive name -> compile function. ``@liquid`` is deliberately absent."""
+"""Directive name -> compile function."""

@@ -3,7 +3,7 @@
 A mapping says how an action's payload is built from an event: field key -> mapping value,
 where a value is a JSON literal or a directive object with one ``@`` key (``@path``, ``@if``,
 ``@template``, ``@literal``, ``@case``, ``@replace``, ``@json``, ``@merge``, ``@arrayPath``,
-``@flatten``, ``@excludeWhenNull``, ``@transform``; framework.md, "Mappings"). Semantics
+``@flatten``, ``@excludeWhenNull``, ``@transform``, ``@liquid``; framework.md, "Mappings"). Semantics
 and error texts follow Segment's mapping-kit, except that ``@path`` takes JMESPath, where a
 leading ``$.`` (Segment's syntax) still means the root and ``$`` alone is the whole event.
 
@@ -20,7 +20,8 @@ Absent is :data:`MISSING`, not JSON ``null``: a ``@path`` that finds nothing or 
 whose JMESPath fails at run time (a function given the wrong type, say), is absent, and so is
 a payload key resolving to it. An object member that resolves absent is dropped; an array
 item that resolves absent becomes ``null`` (what the reference sends, since JSON has no
-``undefined``), so positions are kept. Resolution never raises on a JSON event.
+``undefined``), so positions are kept. Resolution never raises on a JSON event, except
+where a ``@liquid`` render fails (IntegrationError: the event is rejected with the reason).
 
 Nothing is copied per event: resolved values may be the event's own objects, or constants
 shared by every payload the mapping produces. Downstream code must not mutate them.

@@ -167,6 +167,58 @@ def schema_requests() -> list[dict[str, Any]]:
     return [{"kind": "schema", "name": name, "fields": VALIDATION[name][0]} for name in SCHEMAS]
 
 
+LIQUID_EVENT = {
+    "type": "track", "userId": "u1", "event": "Order Completed",
+    "traits": {"name": "ada lovelace", "age": 36, "score": 1.0, "ratio": 1.5, "big": 1e21,
+               "tags": ["a", "b"], "nested": [["a", "b"], "c", None], "obj": {"x": 1},
+               "ok": True, "none": None, "email": " A@B.io "},
+}
+LIQUID_TEMPLATES = [
+    "Hi {{ traits.name }}", "{{ traits.name | upcase }}", "{{ traits.missing }}",
+    "{{ traits.missing.deeper }}", "{{ traits.age | plus: 1 }}", "{{ traits.score }}",
+    "{{ traits.ratio }}", "{{ traits.big }}", "{{ traits.tags }}", "{{ traits.nested }}",
+    "{{ traits.obj }}", "{{ traits.ok }}", "{{ traits.none }}",
+    "{% if traits.age > 30 %}old{% else %}young{% endif %}",
+    "{% assign x = traits.name | split: ' ' %}{{ x | first }}", "{{ traits.tags | join: ',' }}",
+    "{{ traits.tags | size }}", "{{ traits.email | downcase | strip }}",
+    "{{ traits.age | times: 2.5 }}", "{{ 10 | divided_by: 4 }}", "{{ traits.age | divided_by: 0 }}",
+    "{{ traits.name | capitalize }}", "{{ traits.name | truncate: 5 }}",
+    "{{ traits.name | replace: 'a', 'b' }}", "{{ traits.none | default: 'd' }}",
+    "{{ traits.ratio | round }}", "{{ traits.name | size }}",
+    "{% capture c %}{{ userId }}!{% endcapture %}{{ c }}", "{% unless traits.ok %}no{% endunless %}yes",
+    "{{ 'x' | append: userId | prepend: '>' }}", "{{ traits.name | slice: 0, 3 }}",
+    "{{ traits.tags[1] }}", "{{ traits.tags.first }}", "{{ traits.tags.size }}",
+    "{% raw %}{{x}}{% endraw %}", "{% comment %}x{% endcomment %}y", "{{ traits.name | nosuchfilter }}",
+    "{{ 1.0 }}", "{{ traits.obj | json }}", "{{ traits.tags | json }}",
+    "{{ '2024-01-02T03:04:05Z' | date: '%Y-%m-%d' }}", "{{ traits.name | url_encode }}",
+    "{% increment i %}{% increment i %}", "{% cycle 'a','b' %}{% cycle 'a','b' %}",
+    "{% echo userId %}", "{% liquid\necho traits.score\n%}", "{{ traits.name | sha256 }}",
+    "{{ '12.7' | to_integer }}", "", "plain text", "x" * 1000,
+    # refused by the sandbox
+    "x" * 1001, "{% for t in traits.tags %}{{t}}{% endfor %}",
+    "{% case traits.age %}{% when 36 %}y{% endcase %}", "{% include 'x' %}", "{% render 'x' %}",
+    "{% layout 'x' %}", "{% tablerow t in traits.tags %}{{t}}{% endtablerow %}",
+    "ok {{ userId }} {{ traits.tags | map: 'x' }}", "{{ traits.tags | sort }}",
+    "{{ traits.tags | reverse }}", "{{ traits.tags | uniq }}",
+    "{{ traits.tags | concat: traits.tags }}", "{{ traits.name | newline_to_br }}",
+    "{{ traits.tags | where_exp: 'x', 'x' }}", "{{ traits | type }}",
+    "{% liquid\nfor t in traits.tags\necho t\nendfor\n%}",
+    # syntax errors (the reference's words are liquidjs', ours python-liquid's)
+    "{{ traits.name", "{% if %}",
+]
+
+
+def liquid_requests() -> list[dict[str, Any]]:
+    requests = [
+        {"kind": "map", "name": "liquid", "mapping": {"v": {"@liquid": t}}, "event": LIQUID_EVENT}
+        for t in LIQUID_TEMPLATES
+    ]
+    for template in (5, {"@path": "$.x"}, ["x"]):
+        requests.append({"kind": "map", "name": "liquid_not_a_string",
+                         "mapping": {"v": {"@liquid": template}}, "event": LIQUID_EVENT})
+    return requests
+
+
 def run_oracle(oracle: Path, requests: list[dict[str, Any]]) -> list[dict[str, Any]]:
     shutil.copy(HERE / "oracle_fields.js", oracle / "fields.js")
     text = "".join(json.dumps(r) + "\n" for r in requests)
@@ -190,7 +242,10 @@ def write(name: str, requests: list[dict[str, Any]], answers: list[dict[str, Any
 def main() -> None:
     oracle = Path(sys.argv[1] if len(sys.argv) > 1 else "/tmp/oracle-fields")
     CASES.mkdir(exist_ok=True)
-    batches = {"validation": validation_requests(), "schema": schema_requests()}
+    batches = {
+        "validation": validation_requests(), "schema": schema_requests(),
+        "liquid": liquid_requests(),
+    }
     for name, requests in batches.items():
         write(name, requests, run_oracle(oracle, requests))
 
