@@ -10,6 +10,12 @@
   server runs) is slept *after* a request was applied, so a run can be made slow enough to
   interrupt; the sleep ends early when the server stops.
 
+Rate limiting on demand: with ``rate_limit`` set (sync requests per ``rate_window`` seconds,
+fixed windows), every sync answer carries LaunchDarkly's ``X-Ratelimit-Route-Remaining`` and
+``X-Ratelimit-Reset`` (epoch milliseconds) headers, and a request beyond the budget is
+answered 429 (counted in ``limited``) without being applied. Set ``token`` to another value
+to make the destination refuse our credentials (401) until it is set back.
+
 Real HTTP/1.1 with keep-alive, on port 0 of 127.0.0.1, started and stopped by the test
 (``with LaunchDarklyServer(token=...) as ld: ... ld.url ...``). Every figure a test reads is
 taken under the server's lock, and :meth:`wait_until` waits on a condition with a generous
@@ -22,6 +28,7 @@ import json
 import re
 import sys
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -50,8 +57,21 @@ class LaunchDarklyServer:
     """The emulator. ``members`` is the membership state, ``items`` the members applied so far
     (repeats included), ``requests`` every request received, in order."""
 
-    def __init__(self, *, token: str, client_id: str = "env-1", delay: float = 0.0) -> None:
+    def __init__(
+        self,
+        *,
+        token: str,
+        client_id: str = "env-1",
+        delay: float = 0.0,
+        rate_limit: int | None = None,
+        rate_window: float = 1.0,
+    ) -> None:
         self.token = token
+        self.rate_limit = rate_limit
+        self.rate_window = rate_window
+        self.limited = 0  # sync requests answered 429
+        self._window = -1
+        self._window_used = 0
         self.client_ids = {client_id}
         self.delay = delay
         self.members: dict[MembershipKey, bool] = {}
@@ -85,17 +105,46 @@ class LaunchDarklyServer:
 
     # ------------------------------------------------------------------ request handling
 
-    def _receive(self, method: str, path: str, authorization: str | None, raw: bytes) -> tuple[int, Any]:
-        """Record the request, apply it, and give (status, JSON body)."""
+    def _receive(
+        self, method: str, path: str, authorization: str | None, raw: bytes
+    ) -> tuple[int, Any, dict[str, str]]:
+        """Record the request, apply it, and give (status, JSON body, extra headers)."""
         try:
             body: Any = json.loads(raw) if raw else None
         except ValueError:
             body = raw
         with self._changed:
             self.requests.append(Seen(method, path, authorization, body))
-            status, answer = self._answer(method, path, authorization, body)
+            headers: dict[str, str] = {}
+            if self.rate_limit is not None and path == SYNC_PATH and method == "POST":
+                limited = self._spend(headers)
+                status, answer = limited or self._answer(method, path, authorization, body)
+            else:
+                status, answer = self._answer(method, path, authorization, body)
             self._changed.notify_all()
-        return status, answer
+        return status, answer, headers
+
+    def _spend(self, headers: dict[str, str]) -> tuple[int, Any] | None:
+        """(Under the lock.) Count a sync request in the current window; the 429 answer
+        when the window's budget is spent, else ``None``."""
+        assert self.rate_limit is not None
+        now = time.time()
+        window = int(now // self.rate_window)
+        if window != self._window:
+            self._window, self._window_used = window, 0
+        reset_ms = int((window + 1) * self.rate_window * 1000)
+        if self._window_used >= self.rate_limit:
+            self.limited += 1
+            headers.update({
+                "X-Ratelimit-Route-Remaining": "0", "X-Ratelimit-Reset": str(reset_ms),
+            })
+            return 429, {"code": "rate_limited", "message": "Too many requests"}
+        self._window_used += 1
+        headers.update({
+            "X-Ratelimit-Route-Remaining": str(self.rate_limit - self._window_used),
+            "X-Ratelimit-Reset": str(reset_ms),
+        })
+        return None
 
     def _answer(self, method: str, path: str, authorization: str | None, body: Any) -> tuple[int, Any]:
         goals = GOALS_PATH.match(path)
@@ -185,7 +234,7 @@ def _handler_for(server: LaunchDarklyServer) -> type[BaseHTTPRequestHandler]:
             if len(raw) < length:  # the client died mid-body: nothing to apply or answer
                 self.close_connection = True
                 return
-            status, answer = server._receive(
+            status, answer, extra = server._receive(
                 self.command, self.path, self.headers.get("Authorization"), raw
             )
             slow = status < 300 and self.command == "POST" and server.delay
@@ -197,6 +246,8 @@ def _handler_for(server: LaunchDarklyServer) -> type[BaseHTTPRequestHandler]:
                 self.send_response(status)
                 if payload:
                     self.send_header("Content-Type", "application/json")
+                for name, value in extra.items():
+                    self.send_header(name, value)
                 self.send_header("Content-Length", str(len(payload)))
                 self.end_headers()
                 if self.command != "HEAD":

@@ -37,6 +37,7 @@ from actions_core.runtime.engine import RunOptions
 from actions_core.serve.delivery import Delivery
 from actions_core.serve.logs import LifecycleLog
 from actions_core.serve.metrics import Metrics
+from actions_core.serve.pacing import PacedTransport
 from actions_core.serve.transport import MeteredTransport
 
 
@@ -86,8 +87,9 @@ def serve(
             inner = transport or httpx.HTTPTransport()
         metered = MeteredTransport(inner, metrics)
         stack.callback(metered.shutdown)
+        paced = metered if options.dry_run else PacedTransport(metered)
         delivery = Delivery(
-            instance, writer, options=options.run, transport=metered, metrics=metrics, log=log,
+            instance, writer, options=options.run, transport=paced, metrics=metrics, log=log,
             probe_interval=options.probe_interval,
         )
         intake = Intake(
