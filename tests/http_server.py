@@ -3,7 +3,8 @@
 Tests never touch the internet: they start this server on port 0 and point the client at
 ``server.url``. Each request takes the next queued :class:`Reply` (or the default one) and is
 recorded. A reply can delay (interruptibly, so teardown never waits on it), echo the request's
-headers into its body, close the connection without answering, or reset it.
+headers into its body, close the connection without answering, reset it, or trickle an endless
+response a byte at a time (status line and headers included).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ class Reply:
     close: bool = False  # close the connection without any response
     reset: bool = False  # reset the connection (TCP RST) without any response
     echo_headers: bool = False  # body = the request's headers as JSON
+    trickle: float = 0.0  # > 0: send the response one byte per this many seconds, never ending
 
 
 @dataclass(frozen=True)
@@ -122,6 +124,9 @@ def _handler_for(server: LocalServer) -> type[BaseHTTPRequestHandler]:
             if reply.close:
                 self.close_connection = True
                 return
+            if reply.trickle:
+                self._trickle(reply.trickle)
+                return
             payload = _encode(dict(recorded.headers) if reply.echo_headers else reply.body)
             try:
                 self.send_response(reply.status, reply.reason)
@@ -133,6 +138,20 @@ def _handler_for(server: LocalServer) -> type[BaseHTTPRequestHandler]:
                     self.wfile.write(payload)
             except OSError:  # the client gave up (a timeout test): nothing to answer
                 self.close_connection = True
+
+        def _trickle(self, interval: float) -> None:
+            """One byte at a time until the client hangs up or the server stops: every read
+            the client makes returns something, so no per-read timeout ever fires."""
+            self.close_connection = True
+            head = b"HTTP/1.1 200 OK\r\nContent-Length: 1000000000\r\n\r\n"
+            sent = 0
+            while not server._stopping.wait(interval):
+                try:
+                    self.wfile.write(head[sent : sent + 1] if sent < len(head) else b"x")
+                    self.wfile.flush()
+                except OSError:
+                    return
+                sent += 1
 
         do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = _handle
 

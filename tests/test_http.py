@@ -295,16 +295,19 @@ def test_abort_stops_a_waiting_retry(server: LocalServer) -> None:
     slow = RetryPolicy(max_attempts=5, base_delay=60.0, max_total=600.0, jitter=False)
     errors: list[BaseException] = []
     with RequestClient(policy=slow) as client:  # the real, interruptible wait
+        session = client.session()
 
         def send() -> None:
             try:
-                client.request("POST", server.url, json={})
+                session("POST", server.url, json={})
             except (RetryableError, HTTPError) as exc:
                 errors.append(exc)
 
         worker = threading.Thread(target=send)
         worker.start()
-        assert server.received.wait(10)
+        answered = threading.Event()  # the 503 is in: the worker waits to retry
+        while session.last_status is None and worker.is_alive():
+            answered.wait(0.01)
         client.abort("401 Unauthorized elsewhere")
         worker.join(10)
         assert not worker.is_alive()  # a hang guard, not a timing assertion
@@ -495,3 +498,44 @@ def test_an_authentication_error_adds_the_destination_s_message(
     assert str(info.value).endswith(
         "(the destination says: Access to the requested resource was denied)"
     )
+
+
+# ------------------------------------------------------------------------------ deadline
+
+
+def test_a_trickling_response_times_out_at_the_attempt_deadline(
+    server: LocalServer, make_client: MakeClient
+) -> None:
+    server.default = Reply(trickle=0.05)  # every read gets a byte: no per-read timeout fires
+    client = make_client(timeout=0.5, policy=RetryPolicy(max_attempts=1))
+    with pytest.raises(RequestTimeoutError, match=r"^Request timed out after 500ms$"):
+        client.request("GET", server.url)
+
+
+def test_a_trickled_timeout_is_retried(server: LocalServer, make_client: MakeClient) -> None:
+    server.queue(Reply(trickle=0.05))
+    session = make_client(timeout=0.5).session()
+    assert session("GET", server.url).status_code == 200
+    assert (session.attempts, len(server.requests)) == (2, 2)
+
+
+def test_abort_abandons_a_response_still_coming_in(server: LocalServer) -> None:
+    server.default = Reply(trickle=0.05)
+    errors: list[BaseException] = []
+    with RequestClient(timeout=600.0) as client:
+
+        def send() -> None:
+            try:
+                client.request("POST", server.url, json={})
+            except RequestAbortedError as exc:
+                errors.append(exc)
+
+        worker = threading.Thread(target=send)
+        worker.start()
+        assert server.received.wait(10)
+        client.abort("the run was interrupted")
+        worker.join(30)
+        assert not worker.is_alive()  # a hang guard, not a timing assertion
+    assert [type(e) for e in errors] == [RequestAbortedError]
+    assert str(errors[0]) == "Request abandoned: the run was stopped (the run was interrupted)"
+    assert len(server.requests) == 1

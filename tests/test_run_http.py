@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import textwrap
@@ -117,3 +118,44 @@ def test_an_event_rejected_by_validation_has_no_status(tmp_path: Path, server: L
     [record] = read_jsonl(tmp_path / "report.jsonl")
     assert (record["outcome"], record["status"]) == ("rejected", None)
     assert server.requests == []  # nothing was sent
+
+
+# ---------------------------------------------------------------------------- deadline
+
+
+def test_a_trickling_server_cannot_hold_a_run_past_the_request_deadline(
+    tmp_path: Path, server: LocalServer
+) -> None:
+    server.queue(Reply(trickle=0.05))  # the first attempt never ends by itself
+    server.default = Reply(204)
+    events = write_events(tmp_path, event("user-1"))
+    result = run(tmp_path, server, events, "--request-timeout", "1")
+    assert result.returncode == 0, result.stderr
+    [record] = read_jsonl(tmp_path / "report.jsonl")
+    assert (record["outcome"], record["status"]) == ("delivered", 204)
+    assert len(server.requests) == 2  # the timed-out attempt, then its retry
+
+
+def test_ctrl_c_stops_a_run_waiting_on_a_trickling_response(
+    tmp_path: Path, server: LocalServer
+) -> None:
+    server.default = Reply(trickle=0.05)
+    events = write_events(tmp_path, event("user-1"))
+    command = [
+        *actions_core(), "run", str(write_config(tmp_path, server.url)), "--input", str(events),
+        "--report", str(tmp_path / "report.jsonl"), "--request-timeout", "3600",
+    ]
+    process = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=cli_env()
+    )
+    try:
+        assert server.received.wait(HANG_GUARD)
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=HANG_GUARD)  # today: waits out the hour
+    finally:
+        process.kill()
+        process.wait()
+    assert process.returncode != 0, stderr
+    assert len(server.requests) == 1
+    [record] = read_jsonl(tmp_path / "report.jsonl")
+    assert record["outcome"] != "delivered", record

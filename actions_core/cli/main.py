@@ -122,6 +122,10 @@ _FILE = click.Path(dir_okay=False, allow_dash=True)
 @click.option("--concurrency", type=click.IntRange(min=1),
               help="Requests in flight at once [default: 8; 1 with --dry-run, where nothing "
                    "waits on the network and more workers only add thread switching].")
+@click.option("--request-timeout", type=click.FloatRange(min=0, min_open=True), default=30.0,
+              show_default=True, metavar="SECONDS",
+              help="Deadline of one request attempt in all: connect, send, full response "
+                   "(a timeout is retried).")
 def run(
     config: str,
     input_: str,
@@ -132,6 +136,7 @@ def run(
     checkpoint: str | None,
     batch_size: int,
     concurrency: int | None,
+    request_timeout: float,
 ) -> None:
     """Send the events of --input (JSON lines) through the mappings of CONFIG.
 
@@ -162,7 +167,9 @@ def run(
     if problem is not None:
         raise click.UsageError(problem)
     instance = _load(config)
-    options = runner.options_for(files, batch_size=batch_size, concurrency=concurrency)
+    options = runner.options_for(
+        files, batch_size=batch_size, concurrency=concurrency, timeout=request_timeout
+    )
     progress = _ProgressLine() if _stderr_is_tty() else None
     try:
         summary = runner.run(instance, files, options, progress=progress)

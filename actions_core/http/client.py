@@ -8,10 +8,15 @@ long* to wait is decided by the pure functions of :mod:`actions_core.http.retry`
 
 Errors (framework.md, "HTTP and retries"): non-2xx -> ``HTTPError`` (``429 Too Many
 Requests``, then the destination's own reason from the body when it gives one:
-``400 Bad Request: cohort refused``, see :mod:`actions_core.http.reason`), 401/403 -> ``AuthenticationError`` saying what to check, timeouts ->
-``RequestTimeoutError`` (``Request timed out after 10000ms``), connection failures ->
-``NetworkError``. After retries the message adds how many attempts were made and why it
-stopped. Server-controlled text (reason, body, URL) passes through the ``Redactor``.
+``400 Bad Request: cohort refused``, see :mod:`actions_core.http.reason`), 401/403 ->
+``AuthenticationError`` saying what to check, timeouts -> ``RequestTimeoutError`` (``Request
+timed out after 30000ms``), connection failures -> ``NetworkError``. After retries the
+message adds how many attempts were made and why it stopped. Server-controlled text (reason,
+body, URL) passes through the ``Redactor``.
+
+The timeout is one deadline for a whole attempt (connect, send, the full response), kept on
+the network by :mod:`actions_core.http.deadline`: a server that trickles its answer cannot
+hold a run, and :meth:`RequestClient.abort` (Ctrl-C) also ends responses still coming in.
 
 The transport is a constructor argument (the httpx seam), which is how tests and
 ``--dry-run`` (:class:`~actions_core.http.dry_run.DryRunTransport`) plug in without patching.
@@ -43,9 +48,13 @@ from actions_core.errors import (
     RequestAbortedError,
     RequestTimeoutError,
 )
+from actions_core.http.deadline import AttemptGuard, GuardedTransport
 from actions_core.http.reason import bounded, destination_reason
 from actions_core.http.retry import DEFAULT_POLICY, RetryPolicy, decide, is_retryable
 from actions_core.redaction import NO_SECRETS, Redactor
+
+DEFAULT_TIMEOUT = 30.0
+"""Seconds one attempt may take in all: connect, send, and the full response body."""
 
 DEFAULT_USER_AGENT = "actions-core"
 """Sent instead of httpx's versioned one unless the destination sets its own."""
@@ -216,7 +225,7 @@ class RequestClient:
         transport: httpx.BaseTransport | None = None,
         defaults: RequestDefaults = NO_DEFAULTS,
         policy: RetryPolicy = DEFAULT_POLICY,
-        timeout: float = 10.0,
+        timeout: float = DEFAULT_TIMEOUT,
         redactor: Redactor | None = None,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
@@ -230,6 +239,9 @@ class RequestClient:
         self._clock = clock
         self._wall_clock = wall_clock
         self._rng = random.Random()
+        self._guard = AttemptGuard()
+        if transport is None:  # the network: keep each attempt to its deadline
+            transport = GuardedTransport(self._guard)
         self._http = httpx.Client(
             transport=transport,
             headers={"User-Agent": DEFAULT_USER_AGENT},
@@ -266,15 +278,18 @@ class RequestClient:
         return session(method, url, json=json, headers=headers, params=params, timeout=timeout)
 
     def abort(self, reason: str) -> None:
-        """Stop the run's HTTP: waiting retries give up now, new requests raise at once.
+        """Stop the run's HTTP: waiting retries give up now, new requests raise at once, and
+        responses still coming in are abandoned (:class:`RequestAbortedError`).
 
-        The engine calls this on a 401/403, which every later request would repeat. Requests
-        already on the wire finish normally. The first reason is kept.
+        The engine calls this on a 401/403, which every later request would repeat, and on
+        Ctrl-C. Requests being written finish that (bounded by their deadline). The first
+        reason is kept.
         """
         with self._lock:
             if not self._aborted.is_set():
                 self._abort_reason = self.redactor.redact(reason)
                 self._aborted.set()
+                self._guard.stop(self._abort_reason)
 
     @property
     def aborted(self) -> bool:
@@ -334,7 +349,8 @@ class RequestClient:
             response: httpx.Response | None = None
             error: ActionsCoreError
             try:
-                response = _detach(self._http.send(request))
+                with self._guard.attempt(seconds):
+                    response = _detach(self._http.send(request))
             except httpx.TimeoutException:
                 error = RequestTimeoutError(f"Request timed out after {round(seconds * 1000)}ms")
             except httpx.UnsupportedProtocol as exc:
@@ -456,6 +472,7 @@ def _with_message(error: _E, message: str) -> _E:
 
 
 __all__ = [
+    "DEFAULT_TIMEOUT",
     "DEFAULT_USER_AGENT",
     "ERROR_BODY_LIMIT",
     "JSON_BODY_EXTENSION",

@@ -37,7 +37,7 @@ from typing import Any
 import httpx
 
 from actions_core.definitions import RequestDefaults
-from actions_core.http.client import RequestClient
+from actions_core.http.client import DEFAULT_TIMEOUT, RequestClient
 from actions_core.http.retry import RetryPolicy
 from actions_core.instance import Instance, Subscription
 from actions_core.redaction import Redactor
@@ -73,7 +73,8 @@ class RunOptions:
     """Flush a batch older than this many seconds, so a slow stream still flows."""
     concurrency: int = 8
     """Independent requests in flight."""
-    timeout: float = 10.0
+    timeout: float = DEFAULT_TIMEOUT
+    """Seconds one request attempt may take in all: connect, send and the full response."""
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     mode: BatchMode = "auto"
     """``auto``: batch when the payload's ``enable_batching`` is true and the action has
@@ -277,13 +278,23 @@ class Engine:
                     for batcher in self._batchers:
                         batcher.flush_all()
                 self._hand_over()
-                self._dispatcher.wait_idle()
+                self._wait_idle()
                 with self._lock:
                     self._save_checkpoint()
             finally:
                 ticker.stop()
         ticker.raise_error()
         return self.snapshot()
+
+    def _wait_idle(self) -> None:
+        """Wait for the batches in flight. A Ctrl-C meanwhile stops sending (responses still
+        coming in are abandoned) and waits again, so every event still gets its record."""
+        try:
+            self._dispatcher.wait_idle()
+        except KeyboardInterrupt:
+            self._performer.abort("the run was interrupted")
+            self._dispatcher.wait_idle()
+            raise
 
     def _process_lines(self, first: int, lines: Sequence[bytes | str], loads: Loads) -> None:
         out = _ChunkRecords(self._recorder.keep_records)
