@@ -121,8 +121,9 @@ def describe(value: Any) -> str:
 
 
 def jmespath_text(path: str) -> str:
-    """Segment's root syntax on top of JMESPath: ``$`` is the current node, ``$.x`` is ``x``."""
-    if path == "$":
+    """Segment's root syntax on top of JMESPath: ``$`` and ``$.`` are the current node (the
+    reference reads ``$.`` as the root too), ``$.x`` is ``x``."""
+    if path in ("$", "$."):
         return "@"
     return path[2:] if path.startswith("$.") else path
 

@@ -219,6 +219,51 @@ def liquid_requests() -> list[dict[str, Any]]:
     return requests
 
 
+NULLS = {"n": None, "s": "AbC", "o": {"k": None, "j": 1}}
+# name -> (mapping value of field "v", event, what this project gives when it deliberately
+# differs: docs/field-model.md#differences-from-the-reference; absent: the reference's answer)
+MAPPING: list[tuple[str, Any, Any, Any]] = [
+    ("null_path", {"@path": "$.n"}, NULLS, {}),
+    ("null_path_in_case", {"@case": {"operator": "lower", "value": {"@path": "$.n"}}}, NULLS, {}),
+    ("null_path_in_json_encode", {"@json": {"mode": "encode", "value": {"@path": "$.n"}}}, NULLS, {}),
+    ("null_path_in_json_decode", {"@json": {"mode": "decode", "value": {"@path": "$.n"}}}, NULLS, {}),
+    ("null_path_in_json_object", {"@json": {"mode": "encode", "value": {"a": {"@path": "$.n"}}}},
+     NULLS, {"v": "{}"}),
+    ("null_path_in_object", {"a": {"@path": "$.n"}, "b": 1}, NULLS, {"v": {"b": 1}}),
+    ("null_path_in_flatten", {"@flatten": {"separator": ".", "value": {"@path": "$.n"}}}, NULLS, {}),
+    ("null_path_in_exclude_when_null", {"@excludeWhenNull": {"@path": "$.n"}}, NULLS, None),
+    ("null_member_in_exclude_when_null", {"@excludeWhenNull": {"a": {"@path": "$.n"}, "b": 1}},
+     NULLS, None),
+    ("null_members_of_an_object_in_exclude_when_null", {"@excludeWhenNull": {"@path": "$.o"}},
+     NULLS, None),
+    ("null_members_kept_in_json", {"@json": {"mode": "encode", "value": {"@path": "$.o"}}}, NULLS, None),
+    ("null_path_in_if", {"@if": {"exists": {"@path": "$.n"}, "then": "y", "else": "n"}}, NULLS, None),
+    ("root_dollar_dot", {"@path": "$."}, NULLS, None),
+    ("root_dollar", {"@path": "$"}, {"s": 1}, {"v": {"s": 1}}),
+    ("event_not_an_object", {"@path": "$.x"}, 5, {}),
+    ("event_an_array", {"@path": "$.x"}, [1], {}),
+]
+TRIGGERS = [
+    ("type = ", {"type": "track"}), ("type = ", {}), ("type != ", {"type": "track"}),
+    ('type = "track" and event = ', {"type": "track"}),
+]
+
+
+def mapping_requests() -> list[dict[str, Any]]:
+    requests = []
+    for name, value, event, ours in MAPPING:
+        request = {"kind": "map", "name": name, "mapping": {"v": value}, "event": event}
+        if ours is not None:
+            request["ours"] = ours
+        requests.append(request)
+    requests += [
+        {"kind": "fql", "name": "trigger_without_value", "fql": fql, "event": event,
+         "ours": "TriggerSyntaxError"}
+        for fql, event in TRIGGERS
+    ]
+    return requests
+
+
 def run_oracle(oracle: Path, requests: list[dict[str, Any]]) -> list[dict[str, Any]]:
     shutil.copy(HERE / "oracle_fields.js", oracle / "fields.js")
     text = "".join(json.dumps(r) + "\n" for r in requests)
@@ -232,8 +277,11 @@ def run_oracle(oracle: Path, requests: list[dict[str, Any]]) -> list[dict[str, A
 def write(name: str, requests: list[dict[str, Any]], answers: list[dict[str, Any]]) -> None:
     cases = []
     for request, answer in zip(requests, answers, strict=True):
-        answer.pop("error", None) if answer.get("messages") else None
-        cases.append({**{k: v for k, v in request.items() if k != "kind"}, "expected": answer})
+        if answer.get("messages"):
+            answer.pop("error", None)
+        cases.append({**{k: v for k, v in request.items() if k != "ours"}, "expected": answer})
+        if "ours" in request:  # a deliberate difference: this project's answer, beside it
+            cases[-1]["ours"] = request["ours"]
     path = CASES / f"{name}.json"
     path.write_text(json.dumps(cases, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"{path}: {len(cases)} cases")
@@ -244,7 +292,7 @@ def main() -> None:
     CASES.mkdir(exist_ok=True)
     batches = {
         "validation": validation_requests(), "schema": schema_requests(),
-        "liquid": liquid_requests(),
+        "liquid": liquid_requests(), "mapping": mapping_requests(),
     }
     for name, requests in batches.items():
         write(name, requests, run_oracle(oracle, requests))
