@@ -49,7 +49,7 @@ class Namespace:
 
     def __init__(self, **fixed: Any) -> None:
         self.globals: dict[str, Any] = dict(fixed)
-        self._names: dict[int, str] = {}
+        self._names: dict[int, str] = {id(value): name for name, value in fixed.items()}
 
     def bind(self, value: Any, hint: str = "c") -> str:
         """A name bound to ``value`` (one name per object, reused when bound again)."""

@@ -68,10 +68,7 @@ class Subscription:
                 return validate(resolve(event))
         else:
             builder = compile_payload_builder(
-                self.validator.fields,
-                self.mapping.value_source,
-                self.mapping.constants,
-                label=f"mapping {self.name!r}",
+                self.validator.fields, self.mapping.plans, label=f"mapping {self.name!r}"
             )
         object.__setattr__(self, "build", builder)
 

@@ -1,8 +1,9 @@
 """The mapping compiler's core: the walk over a mapping value, the argument checks and their
 reference error texts, and the building blocks directives compile into.
 
-A compiled value is a :data:`Node`: either :class:`Const` (known at load time, so resolving
-costs nothing) or a :data:`Resolver` closure ``(event) -> value | MISSING``. The directives
+A compiled value is a :data:`Node`: :class:`Const` (known at load time, so resolving costs
+nothing), :class:`Path` (a ``@path`` of plain field chains, which generated code reads inline),
+or a :data:`Resolver` closure ``(event) -> value | MISSING``. The directives
 themselves live in :mod:`actions_core.mapping.directives`; :mod:`actions_core.mapping.mapping` wires
 the two together and is the public entry point.
 """
@@ -11,8 +12,8 @@ from __future__ import annotations
 
 import enum
 import json
-import weakref
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any, Final
 
 from actions_core.errors import ExpressionError, MappingProblem
@@ -26,12 +27,14 @@ __all__ = [
     "Const",
     "Handler",
     "Node",
+    "Path",
     "Resolver",
     "describe",
     "fold",
     "jmespath_text",
     "key_getter",
     "kind_of",
+    "path_node",
     "path_resolver",
     "split_entries",
     "to_resolver",
@@ -55,16 +58,26 @@ Resolver = Callable[[Any], Any]
 """A compiled mapping value: ``resolver(event)`` is the value or :data:`MISSING`."""
 
 
+@dataclass(frozen=True, slots=True)
 class Const:
     """A value known at load time: literals, and directives whose inputs are all literal."""
 
-    __slots__ = ("value",)
-
-    def __init__(self, value: Any) -> None:
-        self.value = value
+    value: Any
 
 
-Node = Resolver | Const
+@dataclass(frozen=True, slots=True)
+class Path:
+    """A ``@path`` whose JMESPath is plain field chains joined by ``||`` (one chain: a plain
+    path such as ``traits.email``), so generated code can read it with inline ``dict.get``
+    calls. ``resolver`` computes the same value as a closure. Null means absent, as for every
+    path; ``a || b`` takes ``b`` when ``a`` is JMESPath-false (null, false, or an empty string,
+    array or object; 0 is true)."""
+
+    chains: tuple[tuple[str, ...], ...]
+    resolver: Resolver
+
+
+Node = Resolver | Const | Path
 Handler = Callable[["Compiler", Any, str], Node]
 """Compiles one directive's argument found at a location (``/f/@if``)."""
 
@@ -83,6 +96,8 @@ def to_resolver(node: Node) -> Resolver:
     if isinstance(node, Const):
         value = node.value
         return lambda _event: value
+    if isinstance(node, Path):
+        return node.resolver
     return node
 
 
@@ -293,7 +308,7 @@ class Compiler:
     def expression(self, path: str, loc: str) -> Node:
         """A JMESPath ``@path`` text; problems name the expression and quote jmespath."""
         try:
-            return path_resolver(jmespath_text(path))
+            return path_node(jmespath_text(path))
         except ExpressionError as exc:
             for message in exc.messages:
                 self.fail(loc, f"has an invalid JMESPath expression {json.dumps(path)}: {message}")
@@ -310,27 +325,20 @@ def split_entries(
         for key, node in entries
         if not (isinstance(node, Const) and node.value is MISSING)
     }
-    dynamic = tuple((key, node) for key, node in entries if not isinstance(node, Const))
+    dynamic = tuple(
+        (key, to_resolver(node)) for key, node in entries if not isinstance(node, Const)
+    )
     return skeleton, dynamic
 
 
-INLINE_PATHS: weakref.WeakKeyDictionary[Resolver, tuple[tuple[str, ...], ...]] = (
-    weakref.WeakKeyDictionary()
-)
-"""Resolvers that are plain field chains joined by JMESPath ``||`` (one chain: a plain path),
-so that :mod:`actions_core.mapping.mapping` can write their lookups straight into the code it
-generates for a whole mapping. Null means absent, as for every path."""
-
-
-def path_resolver(expression: str) -> Resolver:
-    """A compiled JMESPath expression as a resolver (null -> absent); raises
-    :class:`ExpressionError` when it is invalid."""
+def path_node(expression: str) -> Node:
+    """A compiled JMESPath expression: a :class:`Path` when it is plain field chains joined
+    by ``||``, else a resolver (null -> absent); raises :class:`ExpressionError` when it is
+    invalid."""
     compiled = compile_expression(expression)
     if compiled.keys is not None:
         getter = key_getter(compiled.keys)
-        if compiled.keys:
-            INLINE_PATHS[getter] = (compiled.keys,)
-        return getter
+        return Path((compiled.keys,), getter) if compiled.keys else getter
     search = compiled.search
 
     def path_value(event: Any) -> Any:
@@ -338,8 +346,14 @@ def path_resolver(expression: str) -> Resolver:
         return MISSING if value is None else value
 
     if compiled.alternatives is not None:
-        INLINE_PATHS[path_value] = compiled.alternatives
+        return Path(compiled.alternatives, path_value)
     return path_value
+
+
+def path_resolver(expression: str) -> Resolver:
+    """A compiled JMESPath expression as a resolver (null -> absent); raises
+    :class:`ExpressionError` when it is invalid."""
+    return to_resolver(path_node(expression))
 
 
 def key_getter(keys: tuple[str, ...]) -> Resolver:

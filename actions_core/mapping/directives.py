@@ -64,7 +64,7 @@ def path(c: Compiler, arg: Any, loc: str) -> Node:
     if isinstance(node, Const):
         text = node.value
         return c.expression(text, loc) if isinstance(text, str) else ABSENT
-    text_of = node
+    text_of = to_resolver(node)
 
     def dynamic_path(event: Any) -> Any:
         text = text_of(event)
@@ -93,14 +93,14 @@ def if_(c: Compiler, arg: Any, loc: str) -> Node:
         value = test.value
         holds = value is not MISSING and value is not None and not (blank and value == "")
         return then if holds else else_
-    then_r, else_r = to_resolver(then), to_resolver(else_)
+    test_r, then_r, else_r = to_resolver(test), to_resolver(then), to_resolver(else_)
 
     def if_exists(event: Any) -> Any:
-        value = test(event)
+        value = test_r(event)
         return then_r(event) if value is not MISSING and value is not None else else_r(event)
 
     def if_blank(event: Any) -> Any:
-        value = test(event)
+        value = test_r(event)
         held = value is not MISSING and value is not None and value != ""
         return then_r(event) if held else else_r(event)
 
@@ -116,7 +116,7 @@ def template(c: Compiler, arg: Any, loc: str) -> Node:
         if not isinstance(text, str):
             return ABSENT
         return Const(text) if "{{" not in text else compile_template(text)
-    text_of = node
+    text_of = to_resolver(node)
 
     def dynamic_template(event: Any) -> Any:
         text = text_of(event)

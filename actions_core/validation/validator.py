@@ -30,9 +30,11 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Final, cast
 
-from actions_core.codegen import compile_function
+from actions_core.codegen import Namespace
 from actions_core.definitions import UNSET, Field
 from actions_core.errors import PayloadValidationError, SettingsValidationError
+from actions_core.mapping.compiler import MISSING
+from actions_core.mapping.plan import Const, ValuePlan, ValueWriter
 from actions_core.validation import messages as msg
 from actions_core.validation.conditions import conditions_schema
 
@@ -329,7 +331,7 @@ _FAST_CHOICE_TYPES: Final[Mapping[str, tuple[type, ...]]] = {
 }
 
 
-def _fast_test(field: Field, i: int, *, root: bool) -> str | None:
+def _fast_test(field: Field, choices: str, *, root: bool) -> str | None:
     """A Python expression true when ``v`` is already valid as it is, or None (always slow)."""
     if field.multiple or field.type == "datetime" or (field.type == "object" and (field.properties or field.choices)):
         return None
@@ -341,85 +343,109 @@ def _fast_test(field: Field, i: int, *, root: bool) -> str | None:
         "object": "v.__class__ is dict",
     }[_JSON_TYPES[field.type]]
     if field.choices:
-        test += f" and v in C{i}"
+        test += f" and v in {choices}"
     return f"({test} or v is None)" if field.allow_null else test
 
 
-def _field_lines(field: Field, i: int, ns: dict[str, Any], *, root: bool) -> list[str]:
-    """The checks of field ``i`` on ``v`` (already read: the value, or ``M`` when absent)."""
+def _check_lines(field: Field, ns: Namespace, absent: str, *, root: bool) -> list[str]:
+    """The checks of ``field`` on ``v`` (already read: the value, or ``absent``), storing the
+    cleaned value in ``out`` and inserting a required-field error at ``mark``."""
     check = _FieldCheck(field, root=root)
-    ns[f"K{i}"], ns[f"S{i}"] = field.key, check
+    key, slow = repr(field.key), ns.bind(check, "S")
     exact = _FAST_CHOICE_TYPES[_JSON_TYPES[field.type]]
-    ns[f"C{i}"] = frozenset(c for c in check.rule.choices if type(c) in exact)
-    missing = "errors.insert(mark, req(title, path, K{i})); mark += 1"
-    on_missing = missing.format(i=i) if field.required else "pass"
-    fast = _fast_test(field, i, root=root)
-    lines = [f"    if {fast}:", f"        out[K{i}] = v", "    elif v is M:"] if fast else ["    if v is M:"]
-    lines += [f"        {on_missing}", "    else:", f"        v = S{i}(v, errors, path)"]
-    lines += ["        if v is M:", f"            {on_missing}", "        else:", f"            out[K{i}] = v"]
+    choices = ns.bind(frozenset(c for c in check.rule.choices if type(c) in exact), "C")
+    on_missing = f"errors.insert(mark, req(title, path, {key})); mark += 1" if field.required else "pass"
+    fast = _fast_test(field, choices, root=root)
+    lines = [f"    if {fast}:", f"        out[{key}] = v", f"    elif v is {absent}:"] if fast else [f"    if v is {absent}:"]
+    lines += [f"        {on_missing}", "    else:", f"        v = {slow}(v, errors, path)"]
+    lines += [f"        if v is {absent}:", f"            {on_missing}", "        else:", f"            out[{key}] = v"]
     return lines
 
 
-def _compile_level(fields: Sequence[Field], *, root: bool) -> _LevelFn:
-    """Generate the function that validates one object level (see the module docstring)."""
-    ns: dict[str, Any] = {"M": _MISSING, "req": msg.required_message}
-    lines = ["def level(p, errors, path, title):", "    g = p.get", "    out = {}"]
-    lines.append("    mark = 0" if root else "    mark = len(errors)")
-    for i, field in enumerate(fields):
-        lines.append(f"    v = g(K{i}, M)")
-        lines += _field_lines(field, i, ns, root=root)
-    if not root:  # copy-on-write: hand back the input object itself when nothing changed
+def _generate(
+    fields: Sequence[Field] | None, plans: Sequence[tuple[str, ValuePlan]] | None, *, root: bool, kind: str
+) -> Callable[..., Any]:
+    """The one payload generator: mapping (``plans``), validation (``fields``), or both fused.
+
+    * plans only: ``resolve(event)``, the mapped payload in mapping order, absent keys omitted;
+    * fields only: ``level(obj, errors, path, title)``, one object level cleaned and checked
+      (nested levels hand back the input object itself when nothing changed);
+    * both: ``build(event)``, ``validate(resolve(event))`` without the intermediate dict or a
+      call per field; fields the mapping sets to a constant that passes its check are checked
+      once, here, and an optional field the mapping leaves out costs nothing per event.
+
+    Only ``repr`` of keys (all ``str``) goes into the source; everything else is bound in the
+    function's :class:`~actions_core.codegen.Namespace`.
+    """
+    ns = Namespace(req=msg.required_message, PayloadValidationError=PayloadValidationError)
+    values = ValueWriter(ns) if plans is not None else None
+    if fields is None:
+        assert plans is not None and values is not None
+        absent = ns.bind(MISSING, "MISSING")
+        skeleton = {
+            key: (plan.value if isinstance(plan, Const) else None)
+            for key, plan in plans
+            if not (isinstance(plan, Const) and plan.value is MISSING)
+        }
+        lines = ["def resolve(event):", f"    out = {ns.bind(skeleton, 'skeleton')}.copy()"]
+        for key, plan in plans:
+            if not isinstance(plan, Const):
+                lines += values.lines(plan, absent)
+                lines += [f"    if v is {absent}:", f"        del out[{key!r}]", "    else:", f"        out[{key!r}] = v"]
+        return ns.compile("resolve", [*lines, "    return out"], kind=kind)
+    absent = ns.bind(_MISSING, "M")
+    if values is None:
+        lines = ["def level(p, errors, path, title):", "    g = p.get", "    out = {}"]
+        lines.append("    mark = 0" if root else "    mark = len(errors)")
+    else:
+        lines = ["def build(event):", "    errors = []", "    path = title = ''", "    out = {}", "    mark = 0"]
+    mapped = dict(plans or ())
+    for field in fields:
+        if values is None:
+            lines.append(f"    v = g({field.key!r}, {absent})")
+        else:
+            source = mapped.get(field.key)
+            if isinstance(source, Const) and source.value is not MISSING:
+                errors: list[str] = []
+                value = _FieldCheck(field, root=True)(source.value, errors, "")
+                if not errors and value is not _MISSING:
+                    lines.append(f"    out[{field.key!r}] = {ns.bind(value, 'V')}")
+                    continue
+            if source is None and not field.required:
+                continue  # not mapped, not required: nothing to do per event
+            lines += [f"    v = {absent}"] if source is None else values.lines(source, absent)
+        lines += _check_lines(field, ns, absent, root=root)
+    if values is not None:
+        lines += ["    if errors:", "        raise PayloadValidationError(errors)"]
+    elif not root:  # copy-on-write: hand back the input object itself when nothing changed
         lines += [
             "    if len(out) != len(p):", "        return out",
             "    for k, v in out.items():", "        if p[k] is not v:", "            return out",
             "    return p",
         ]
-    lines.append("    return out")
+    return ns.compile("level" if values is None else "build", [*lines, "    return out"], kind=kind)
+
+
+def _compile_level(fields: Sequence[Field], *, root: bool) -> _LevelFn:
+    """The validator of one object level (see :func:`_generate`)."""
     kind = "payload validator" if root else "validator of an object field"
-    return cast(_LevelFn, compile_function("level", lines, ns, kind=kind))
+    return cast(_LevelFn, _generate(fields, None, root=root, kind=kind))
 
 
-ValueSource = Callable[[str, dict[str, Any]], list[str] | None]
-"""``(field key, namespace) -> source lines`` that set ``v`` to a field's mapped value, or to
-the name ``M`` when it is absent; ``None`` when the field is not mapped. Lines are indented by
-four spaces; the event is the name ``event``. What they reference goes into the namespace."""
+def compile_resolve(plans: Sequence[tuple[str, ValuePlan]]) -> Callable[[Mapping[str, Any]], dict[str, Any]]:
+    """A mapping's ``resolve(event)``: the payload its plans give, in mapping order, absent
+    keys omitted (the mapping half of :func:`_generate`)."""
+    return cast(Callable[[Mapping[str, Any]], dict[str, Any]], _generate(None, plans, root=True, kind="mapping resolve"))
 
 
 def compile_payload_builder(
-    fields: Sequence[Field],
-    value_source: ValueSource,
-    constants: Mapping[str, Any] | None = None,
-    *,
-    label: str = "a mapping",
+    fields: Sequence[Field], plans: Sequence[tuple[str, ValuePlan]], *, label: str = "a mapping"
 ) -> Callable[[Mapping[str, Any]], dict[str, Any]]:
     """One generated function that maps *and* validates an event: ``validate(resolve(e))``
-    without the intermediate dict or a call per field (the mapping writes its value code,
-    :meth:`actions_core.mapping.mapping.CompiledMapping.value_source`, straight into the checks).
-    Raises :class:`PayloadValidationError` like :meth:`PayloadValidator.validate`.
-
-    ``constants`` are fields the mapping sets to a value known at load time: those that pass
-    their check are checked once, here, and copied in; an optional field the mapping leaves
-    out costs nothing per event."""
-    ns: dict[str, Any] = {"M": _MISSING, "req": msg.required_message}
-    ns["PayloadValidationError"] = PayloadValidationError
-    constants = constants or {}
-    lines = ["def build(event):", "    errors = []", "    path = title = ''", "    out = {}"]
-    lines.append("    mark = 0")
-    for i, field in enumerate(fields):
-        if field.key in constants:
-            errors: list[str] = []
-            value = _FieldCheck(field, root=True)(constants[field.key], errors, "")
-            if not errors and value is not _MISSING:
-                ns[f"V{i}"], ns[f"K{i}"] = value, field.key
-                lines.append(f"    out[K{i}] = V{i}")
-                continue
-        source = value_source(field.key, ns)
-        if source is None and not field.required:
-            continue  # not mapped, not required: nothing to do per event
-        lines += source or ["    v = M"]
-        lines += _field_lines(field, i, ns, root=True)
-    lines += ["    if errors:", "        raise PayloadValidationError(errors)", "    return out"]
-    builder = compile_function("build", lines, ns, kind=f"payload builder for {label}")
+    for a mapping's plans (:attr:`actions_core.mapping.mapping.CompiledMapping.plans`).
+    Raises :class:`PayloadValidationError` like :meth:`PayloadValidator.validate`; ``label``
+    names the mapping in tracebacks."""
+    builder = _generate(fields, plans, root=True, kind=f"payload builder for {label}")
     return cast(Callable[[Mapping[str, Any]], dict[str, Any]], builder)
 
 
@@ -481,8 +507,8 @@ def validate_settings(fields: Sequence[Field], settings: Mapping[str, Any]) -> d
 __all__ = [
     "SCHEMA_DIALECT",
     "PayloadValidator",
-    "ValueSource",
     "compile_payload_builder",
+    "compile_resolve",
     "compile_validator",
     "fields_to_schema",
     "is_date_time",
