@@ -307,9 +307,20 @@ class IntakeError(ActionsCoreError):
         self.status = status
 
 
+class BrokerUnavailableError(QueueError):
+    """The Kafka broker did not acknowledge in time (unreachable, no leader, out of disk):
+    nothing is known to be stored, so the caller should send again after ``retry_after``
+    seconds (the intake answers 503 with ``Retry-After``)."""
+
+    def __init__(self, message: str, *, retry_after: float = 5.0) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
 __all__ = [
     "ActionsCoreError",
     "AuthenticationError",
+    "BrokerUnavailableError",
     "ConfigError",
     "ConfigErrors",
     "DefinitionError",

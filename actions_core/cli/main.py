@@ -2,7 +2,8 @@
 
 Commands: ``run`` (events in, requests out, an outcome per event), ``validate``,
 ``destinations``, ``describe``, ``test-auth`` and ``init``; ``serve``, ``queue status`` and
-``dead-letters export|replay`` live in :mod:`actions_core.cli.serve`. Exit codes: 0 success (every event
+``dead-letters export|replay`` live in :mod:`actions_core.cli.serve`, ``consume`` (a Kafka
+consumer group worker) in :mod:`actions_core.cli.consume`. Exit codes: 0 success (every event
 delivered or filtered), 1 some event was rejected, failed or invalid, a file failed once the
 run had started (a full disk), or an authentication test failed, 2 a usage error, found before
 anything is sent (a bad option; a missing or unreadable file; an output file that is the input
@@ -380,6 +381,7 @@ from actions_core.cli.serve import COMMANDS as _SERVICE_COMMANDS  # noqa: E402
 
 for _command in _SERVICE_COMMANDS:
     cli.add_command(_command)
+from actions_core.cli import consume  # noqa: E402, F401  (registers ``consume``)
 
 
 def main() -> None:

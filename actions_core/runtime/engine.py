@@ -48,7 +48,7 @@ from actions_core.runtime.dead_letter import DEAD_LETTER_KEY, is_dead_letter, pa
 from actions_core.runtime.dispatch import Dispatcher
 from actions_core.runtime.outcomes import ItemResult, Outcome, OutcomeRecord, OutcomeSink
 from actions_core.runtime.performer import Performer
-from actions_core.runtime.reading import Chunk, Loads, item_chunks, line_chunks
+from actions_core.runtime.reading import Chunk, Loads, batch_chunks, item_chunks, line_chunks
 from actions_core.runtime.recorder import OutcomeRecorder
 
 SAVE_INTERVAL = 0.2
@@ -204,6 +204,14 @@ class Engine:
         """Run JSON lines (a binary file is read in chunks; blank lines have no outcome but
         keep their number). ``first_line`` is the number of the first line given."""
         return self._run(line_chunks(lines, first_line), self._process_lines)
+
+    def run_line_batches(
+        self, batches: Iterable[Sequence[bytes | str]], *, first_line: int = 1
+    ) -> RunSummary:
+        """Run JSON lines that arrive in batches (a queue consumer's fetches): each batch is
+        one chunk, routed under one lock, numbered on from ``first_line``. The iterable may
+        wait for its next batch: the lock is not held meanwhile."""
+        return self._run(batch_chunks(batches, first_line), self._process_lines)
 
     def run_events(self, events: Iterable[Mapping[str, Any]]) -> RunSummary:
         """Run already-parsed events, numbered 1..n."""

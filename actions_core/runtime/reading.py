@@ -61,6 +61,16 @@ def item_chunks(items: Iterable[Any], first: int = 1) -> Iterator[Chunk]:
             yield number, (item,), json.loads
 
 
+def batch_chunks(batches: Iterable[Sequence[bytes | str]], first: int = 1) -> Iterator[Chunk]:
+    """One chunk per non-empty batch of lines (a queue's fetches), parsed with the fast
+    parser."""
+    number = first
+    for lines in batches:
+        if lines:
+            yield number, lines, FAST_LOADS
+            number += len(lines)
+
+
 def stream_chunks(stream: io.BufferedIOBase | io.RawIOBase, first: int = 1) -> Iterator[Chunk]:
     """The lines of a binary stream, a chunk at a time; a last line without a newline still
     counts."""
@@ -119,6 +129,7 @@ __all__ = [
     "FAST_LOADS",
     "Chunk",
     "Loads",
+    "batch_chunks",
     "item_chunks",
     "line_chunks",
     "stream_chunks",
