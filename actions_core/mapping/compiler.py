@@ -17,7 +17,9 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from actions_core.errors import ExpressionError, MappingProblem
+from actions_core.json_types import json_type, with_article
 from actions_core.mapping.jmespath_compiler import compile_expression
+from actions_core.missing import MISSING
 
 __all__ = [
     "ABSENT",
@@ -40,19 +42,6 @@ __all__ = [
     "to_resolver",
 ]
 
-
-class _Missing(enum.Enum):
-    MISSING = "MISSING"
-
-    def __bool__(self) -> bool:
-        return False
-
-    def __repr__(self) -> str:
-        return "MISSING"
-
-
-MISSING: Final = _Missing.MISSING
-"""An absent value (distinct from JSON ``null``); payload keys that resolve to it are omitted."""
 
 Resolver = Callable[[Any], Any]
 """A compiled mapping value: ``resolver(event)`` is the value or :data:`MISSING`."""
@@ -109,29 +98,20 @@ def fold(resolver: Resolver, *inputs: Node) -> Node:
 
 
 def kind_of(value: Any) -> str:
-    """The reference's type names, with ``directive`` for an object that has an ``@`` key."""
-    if isinstance(value, str):
-        return "string"
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int | float):
-        return "number"
-    if isinstance(value, list):
-        return "array"
-    if isinstance(value, Mapping):
-        has_at = any(isinstance(k, str) and k.startswith("@") for k in value)
-        return "directive" if has_at else "object"
-    return type(value).__name__.lower()
+    """The reference's type names (JSON's), with ``directive`` for an object that has an
+    ``@`` key."""
+    kind = json_type(value)
+    if kind == "object" and any(isinstance(k, str) and k.startswith("@") for k in value):
+        return "directive"
+    return kind
 
 
-def _a(kind: str) -> str:
-    return f"{'an' if kind[:1] in 'aeiou' else 'a'} {kind}"
+_a = with_article
 
 
 def describe(value: Any) -> str:
-    """``a string``, ``an array``, ``a directive``: how the reference's errors name a type."""
+    """``a string``, ``an array``, ``a directive``: how the reference's errors name a type
+    (``a null`` too: unlike other messages, the reference's mapping errors use an article)."""
     return _a(kind_of(value))
 
 

@@ -16,6 +16,7 @@ from functools import lru_cache
 from typing import Any, Final
 
 from actions_core.errors import ExpressionError
+from actions_core.js import js_string
 from actions_core.mapping.compiler import (
     ABSENT,
     MISSING,
@@ -32,7 +33,7 @@ from actions_core.mapping.compiler import (
     to_resolver,
 )
 from actions_core.mapping.liquid import LiquidTemplateError, compile_liquid
-from actions_core.mapping.templates import compile_template, js_string
+from actions_core.mapping.templates import compile_template
 
 __all__ = ["DIRECTIVES"]
 

@@ -35,9 +35,10 @@ from types import MappingProxyType
 from typing import Any
 
 from actions_core.errors import MappingError
-from actions_core.mapping.compiler import MISSING, Compiler, Const, Resolver, describe, to_resolver
+from actions_core.mapping.compiler import Compiler, Const, Resolver, describe, to_resolver
 from actions_core.mapping.directives import DIRECTIVES
 from actions_core.mapping.plan import ValuePlan, plan_of
+from actions_core.missing import MISSING
 from actions_core.validation.validator import compile_resolve
 
 __all__ = ["MISSING", "CompiledMapping", "Resolver", "compile_mapping", "compile_value"]

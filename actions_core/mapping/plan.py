@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from types import MappingProxyType
 
 from actions_core.codegen import Namespace
-from actions_core.mapping.compiler import MISSING, Const, Node, Path, Resolver
+from actions_core.mapping.compiler import Const, Node, Path, Resolver
+from actions_core.missing import MISSING
 
 __all__ = ["Computed", "Const", "Path", "ValuePlan", "ValueWriter", "plan_of"]
 

@@ -2,7 +2,7 @@
 
 The reference renders placeholders with its dotted-path ``get`` (``a.b[0].c``, ``a["x y"]``)
 and turns the value into text the way JavaScript's ``String()`` does. Users see that text in
-the requests a destination sends, so :func:`js_string` copies it: ``null`` and a missing value
+the requests a destination sends, so :func:`actions_core.js.js_string` copies it: ``null`` and a missing value
 render as ``""``, numbers as JavaScript prints them (``1.0`` -> ``"1"``, ``1e-7`` ->
 ``"1e-7"``), booleans as ``true``/``false``, arrays joined with ``,`` and objects as
 ``[object Object]``.
@@ -18,9 +18,9 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from actions_core.js import js_number_to_string
+from actions_core.js import js_string
 
-__all__ = ["compile_template", "js_string", "split_dotted_path"]
+__all__ = ["compile_template", "split_dotted_path"]
 
 Render = Callable[[Any], str]
 
@@ -75,27 +75,3 @@ def compile_template(template: str) -> Render:
         )
 
     return render
-
-
-def js_string(value: Any) -> str:
-    """``String(value)`` as JavaScript computes it, with ``null`` (or absent) as ``""``."""
-    if isinstance(value, str):
-        return value
-    if value is None:
-        return ""
-    if value is True:
-        return "true"
-    if value is False:
-        return "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        return js_number_to_string(value)
-    if isinstance(value, list):
-        try:
-            return ",".join([js_string(item) for item in value])
-        except RecursionError:  # absurdly nested arrays: never raise per event
-            return ""
-    return "[object Object]"
-
-

@@ -17,23 +17,11 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from actions_core.definitions import UNSET, Condition, Conditions, Field
+from actions_core.js import js_equal
 from actions_core.validation import messages as msg
 
 Present = Callable[[Mapping[str, Any], str], bool]
 """``present(obj, key)``: whether ``obj[key]`` survives the empty-value clean-up."""
-
-def js_deep_equal(a: Any, b: Any) -> bool:
-    """JSON Schema ``const``, as ajv's fast-deep-equal sees JSON: ``1 == 1.0``, ``true != 1``."""
-    if isinstance(a, bool) or isinstance(b, bool):
-        return a is b
-    if isinstance(a, int | float) and isinstance(b, int | float):
-        return bool(a == b)
-    if isinstance(a, list) and isinstance(b, list):
-        return len(a) == len(b) and all(js_deep_equal(x, y) for x, y in zip(a, b, strict=True))
-    if isinstance(a, dict) and isinstance(b, dict):
-        return a.keys() == b.keys() and all(js_deep_equal(a[k], b[k]) for k in a)
-    return type(a) is type(b) and bool(a == b)
-
 
 class Requirement:
     """One conditionally required field (``target``: ``key`` or ``parent.child``) of an object
@@ -58,7 +46,7 @@ class Requirement:
                 return True  # object keywords do not apply to a non-object: the test passes
             if child not in inner:
                 return False
-            equal = c.value is not UNSET and js_deep_equal(inner[child], c.value)
+            equal = c.value is not UNSET and js_equal(inner[child], c.value)
             return equal if c.operator == "is" else not equal
         there = self.present(obj, parent)
         if c.value is UNSET:
@@ -67,7 +55,7 @@ class Requirement:
             return not there if c.operator == "is" else there
         if not there:
             return False
-        equal = js_deep_equal(obj[parent], c.value)
+        equal = js_equal(obj[parent], c.value)
         return equal if c.operator == "is" else not equal
 
     def check(self, obj: Mapping[str, Any], path: str, errors: list[str]) -> None:
@@ -155,4 +143,4 @@ def conditions_schema(fields: Sequence[Field]) -> list[dict[str, Any]]:
     return out
 
 
-__all__ = ["Requirement", "condition_schema", "conditions_schema", "js_deep_equal", "requirements"]
+__all__ = ["Requirement", "condition_schema", "conditions_schema", "requirements"]

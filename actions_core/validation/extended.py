@@ -23,12 +23,13 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from actions_core.definitions import Field
+from actions_core.js import js_equal
+from actions_core.missing import MISSING
 from actions_core.validation import formats
 from actions_core.validation import messages as msg
-from actions_core.validation.conditions import Requirement, js_deep_equal, requirements
+from actions_core.validation.conditions import Requirement, requirements
 from actions_core.validation.validator import (
     _JSON_TYPES,
-    _MISSING,
     PayloadValidator,
     _coerce,
     is_date_time,
@@ -73,7 +74,7 @@ class _Value:
         ok, value = _coerce(v, self.types)
         if not ok:
             errors.append(msg.type_message(title, path, self.types, value))
-        if self.choices and not any(js_deep_equal(value, c) for c in self.choices):
+        if self.choices and not any(js_equal(value, c) for c in self.choices):
             errors.append(msg.enum_message(title, path, msg.allowed_list(self.choices)))
         if not ok:
             return v
@@ -127,9 +128,9 @@ class _FieldCheck:
 
     def __call__(self, v: Any, errors: list[str], parent: str) -> Any:
         if v is None:
-            return None if self.nullable else _MISSING
+            return None if self.nullable else MISSING
         if v == "" and isinstance(v, str) and self.drop_empty:
-            return _MISSING
+            return MISSING
         path = parent + self.pointer
         if not self.multiple:
             return self.value.apply(v, errors, path, self.title)
@@ -171,7 +172,7 @@ class _Level:
         for check in self.checks:
             if check.key in p:
                 value = check(p[check.key], errors, path)
-                if value is not _MISSING:
+                if value is not MISSING:
                     out[check.key] = value
         if self.additional:
             for key, value in p.items():

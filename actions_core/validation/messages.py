@@ -9,23 +9,11 @@ No message ever contains the offending value, only its JSON type, so a secret ca
 
 from __future__ import annotations
 
-import json
-import math
 from collections.abc import Sequence
 from typing import Any
 
-from actions_core.js import js_number_to_string
-
-
-def json_stringify(value: Any) -> str:
-    """``JSON.stringify`` of a choice value, as listed in ``must be one of: ...``."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return js_number_to_string(value) if math.isfinite(value) else "null"
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+from actions_core.js import js_number_to_string, json_stringify
+from actions_core.json_types import json_type_name, with_article
 
 
 def humanize_list(items: Sequence[str], conjunction: str) -> str:
@@ -39,23 +27,6 @@ def humanize_list(items: Sequence[str], conjunction: str) -> str:
     return f"{', '.join(items[:-1])}, {conjunction} {items[-1]}"
 
 
-def _article(word: str) -> str:
-    return "an" if word[:1] in ("a", "e", "i", "o", "u") else "a"
-
-
-def type_of(value: Any) -> str:
-    """The JavaScript ``typeof`` of a JSON value, with an article: ``an array``, ``null``."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int | float):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list | tuple):
-        return "an array"
-    return "an object"
 
 
 def _subject(title: str | None, path: str) -> str:
@@ -75,7 +46,7 @@ def required_message(title: str | None, path: str, key: str) -> str:
 
 def type_message(title: str | None, path: str, types: Sequence[str], value: Any) -> str:
     expected = humanize_list(types, "or")
-    return f"{_subject(title, path)} must be {_article(expected)} {expected} but it was {type_of(value)}."
+    return f"{_subject(title, path)} must be {with_article(expected)} but it was {json_type_name(value)}."
 
 
 def enum_message(title: str | None, path: str, allowed: str) -> str:
@@ -120,12 +91,9 @@ __all__ = [
     "enum_message",
     "format_message",
     "humanize_list",
-    "js_number_to_string",
-    "json_stringify",
     "length_message",
     "limit_message",
     "required_message",
     "then_message",
     "type_message",
-    "type_of",
 ]

@@ -33,8 +33,9 @@ from typing import Any, Final, cast
 from actions_core.codegen import Namespace
 from actions_core.definitions import UNSET, Field
 from actions_core.errors import PayloadValidationError, SettingsValidationError
-from actions_core.mapping.compiler import MISSING
+from actions_core.js import JS_WHITESPACE, js_equal, js_number_to_string, js_to_number
 from actions_core.mapping.plan import Const, ValuePlan, ValueWriter
+from actions_core.missing import MISSING
 from actions_core.validation import messages as msg
 from actions_core.validation.conditions import conditions_schema
 
@@ -45,15 +46,6 @@ _JSON_TYPES: Final[Mapping[str, str]] = {
     "number": "number", "integer": "integer", "boolean": "boolean", "object": "object",
 }
 
-
-class _Missing:
-    """The slow path's answer for a value that counts as absent."""
-
-    def __repr__(self) -> str:
-        return "MISSING"
-
-
-_MISSING: Final = _Missing()
 
 # A compiled object level: (object, errors, its JSON pointer, its title) -> cleaned object.
 _LevelFn = Callable[[dict[str, Any], list[str], str, str], dict[str, Any]]
@@ -125,36 +117,6 @@ def fields_to_schema(fields: Sequence[Field]) -> dict[str, Any]:
     return {"$schema": SCHEMA_DIALECT, **_object_schema(fields)}
 
 
-# ---------------------------------------------------------------------- JavaScript coercion
-
-_JS_SPACE: Final = "\t\n\v\f\r \u00a0\u1680\u2028\u2029\u202f\u205f\u3000\ufeff" + "".join(
-    chr(c) for c in range(0x2000, 0x200B)
-)
-_JS_DECIMAL: Final = re.compile(r"[+-]?(?:Infinity|(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)")
-_JS_RADIX: Final = {"x": 16, "X": 16, "o": 8, "O": 8, "b": 2, "B": 2}
-_JS_NONDECIMAL: Final = re.compile(r"0(?:[xX][0-9a-fA-F]+|[oO][0-7]+|[bB][01]+)")
-
-
-def _js_to_number(text: str) -> float | int | None:
-    """``+text`` in JavaScript, as an int when integral and exact; ``None`` for NaN and for
-    infinities (ajv would store ``Infinity``, which JSON cannot carry, so we refuse it)."""
-    text = text.strip(_JS_SPACE)
-    try:
-        if not text:
-            value = 0.0
-        elif _JS_DECIMAL.fullmatch(text):
-            value = float(text)
-        elif _JS_NONDECIMAL.fullmatch(text):
-            value = float(int(text[2:], _JS_RADIX[text[1]]))
-        else:
-            return None
-    except OverflowError:
-        return None
-    if not math.isfinite(value):
-        return None
-    return int(value) if value.is_integer() and abs(value) < 2**53 else value
-
-
 def _is_number(v: Any) -> bool:
     if isinstance(v, bool):
         return False
@@ -177,29 +139,29 @@ def _has_type(v: Any, t: str) -> bool:
 
 
 def _coerce_to(v: Any, t: str) -> Any:
-    """One branch of ajv's coercion chain: the coerced value, or ``_MISSING`` if it does not apply."""
+    """One branch of ajv's coercion chain: the coerced value, or ``MISSING`` if it does not apply."""
     number = isinstance(v, int | float) and not isinstance(v, bool)
     if t == "string":
         if isinstance(v, bool):
             return "true" if v else "false"
         if isinstance(v, int) and number:  # exact digits: an ID past 2**53 must not be rounded
             return str(v)
-        return msg.js_number_to_string(v) if number else ("" if v is None else _MISSING)
+        return js_number_to_string(v) if number else ("" if v is None else MISSING)
     if t in ("number", "integer"):
         if isinstance(v, bool) or v is None:
             return int(bool(v))
         if isinstance(v, str) and v:
-            n = _js_to_number(v)
+            n = js_to_number(v)
             if n is not None and (t == "number" or isinstance(n, int) or n.is_integer()):
                 return n
-        return _MISSING
+        return MISSING
     if t == "boolean":
         if v == "false" or v is None or (number and v == 0):
             return False
-        return True if v == "true" or (number and v == 1) else _MISSING
+        return True if v == "true" or (number and v == 1) else MISSING
     if t == "null":
-        return None if v == "" or v is False or (number and v == 0) else _MISSING
-    return _MISSING  # objects are never coerced to
+        return None if v == "" or v is False or (number and v == 0) else MISSING
+    return MISSING  # objects are never coerced to
 
 
 def _coerce(v: Any, types: tuple[str, ...]) -> tuple[bool, Any]:
@@ -215,23 +177,14 @@ def _coerce(v: Any, types: tuple[str, ...]) -> tuple[bool, Any]:
             return True, v
     for t in types:
         coerced = _coerce_to(v, t)
-        if coerced is not _MISSING:
+        if coerced is not MISSING:
             return True, coerced
     return False, v
 
 
-def _js_equal(a: Any, b: Any) -> bool:
-    """``enum`` equality: no Python ``True == 1``, but ``1 == 1.0``."""
-    if isinstance(a, bool) or isinstance(b, bool):
-        return a is b
-    if _is_number(a) and _is_number(b):
-        return bool(a == b)
-    return type(a) is type(b) and bool(a == b)
-
-
 _DATE: Final = re.compile(r"(\d\d\d\d)-(\d\d)-(\d\d)", re.ASCII)
 _TIME: Final = re.compile(r"(\d\d):(\d\d):(\d\d)(?:\.\d+)?(?:z|[+-]\d\d(?::?\d\d)?)", re.ASCII | re.I)
-_DATE_TIME_SEP: Final = re.compile("[tT" + re.escape(_JS_SPACE) + "]")
+_DATE_TIME_SEP: Final = re.compile("[tT" + re.escape(JS_WHITESPACE) + "]")
 _DAYS: Final = (0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
 
@@ -271,7 +224,7 @@ class _Rule:
         ok, value = _coerce(v, self.types)
         if not ok:
             errors.append(msg.type_message(title, path, self.types, value))
-        if self.choices and not any(_js_equal(value, c) for c in self.choices):
+        if self.choices and not any(js_equal(value, c) for c in self.choices):
             errors.append(msg.enum_message(title, path, self.allowed))
         if not ok:
             return v
@@ -299,9 +252,9 @@ class _FieldCheck:
 
     def __call__(self, v: Any, errors: list[str], parent: str) -> Any:
         if v is None:
-            return None if self.nullable else _MISSING
+            return None if self.nullable else MISSING
         if v == "" and isinstance(v, str) and self.drop_empty:
-            return _MISSING
+            return MISSING
         path = parent + self.pointer
         if not self.multiple:
             return self.rule.apply(v, errors, path, self.title)
@@ -393,7 +346,7 @@ def _generate(
                 lines += values.lines(plan, absent)
                 lines += [f"    if v is {absent}:", f"        del out[{key!r}]", "    else:", f"        out[{key!r}] = v"]
         return ns.compile("resolve", [*lines, "    return out"], kind=kind)
-    absent = ns.bind(_MISSING, "M")
+    absent = ns.bind(MISSING, "MISSING")
     if values is None:
         lines = ["def level(p, errors, path, title):", "    g = p.get", "    out = {}"]
         lines.append("    mark = 0" if root else "    mark = len(errors)")
@@ -408,7 +361,7 @@ def _generate(
             if isinstance(source, Const) and source.value is not MISSING:
                 errors: list[str] = []
                 value = _FieldCheck(field, root=True)(source.value, errors, "")
-                if not errors and value is not _MISSING:
+                if not errors and value is not MISSING:
                     lines.append(f"    out[{field.key!r}] = {ns.bind(value, 'V')}")
                     continue
             if source is None and not field.required:
@@ -497,7 +450,7 @@ def validate_settings(fields: Sequence[Field], settings: Mapping[str, Any]) -> d
     for field in fields:
         if field.key not in out and not field.required and _is_literal(field.default):
             value = _FieldCheck(field, root=True)(copy.deepcopy(field.default), errors, "")
-            if value is not _MISSING:
+            if value is not MISSING:
                 out[field.key] = value
     if errors:
         raise SettingsValidationError(errors)

@@ -24,6 +24,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from actions_core.json_types import json_type_name
+
 MAX_MEMBERS = 1000
 
 ADD = "ADD"
@@ -114,22 +116,11 @@ def membership_reason(payload: Mapping[str, Any]) -> str:
         found = "it is missing"
     else:
         value = traits[key]
-        found = "it is null" if value is None else f"it is {_json_text(value)} ({_json_type(value)})"
+        found = "it is null" if value is None else f"it is {_json_text(value)} ({json_type_name(value)})"
     return (
         f"Membership unknown: traits_or_props[{_json_text(key)}] must be true (add to the "
         f"segment) or false (remove from it), but {found}. The event was not sent."
     )
-
-
-def _json_type(value: Any) -> str:
-    """The JSON name of a value's type: users write events in JSON, not Python."""
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, bool | int | float):
-        return "a number"  # a boolean never gets here
-    if isinstance(value, list | tuple):
-        return "an array"
-    return "an object" if isinstance(value, Mapping) else type(value).__name__
 
 
 def _json_text(value: Any, limit: int = 60) -> str:
