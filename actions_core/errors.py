@@ -237,6 +237,12 @@ class DeliveryInterrupted(ActionsCoreError):
         self.resume_after = resume_after
 
 
+class RateLimitInterrupted(DeliveryInterrupted):
+    """The destination asked for a wait longer than the retry budget (a 429's ``Retry-After``,
+    or a spent rate-limit window): nothing more is sent to it, and the run ends like an
+    interruption. ``resume_after`` is the reset time; ``run --wait-rate-limits`` waits instead."""
+
+
 class RequestAbortedError(DeliveryInterrupted):
     """The run was stopped before this request was sent; resuming the run sends it."""
 
@@ -336,6 +342,7 @@ __all__ = [
     "PayloadValidationError",
     "PluginError",
     "QueueError",
+    "RateLimitInterrupted",
     "RequestAbortedError",
     "RequestTimeoutError",
     "RetryableError",

@@ -63,6 +63,7 @@ class LocalServer:
         self._lock = threading.Lock()
         self._stopping = threading.Event()
         self.received = threading.Event()  # set on every request, for tests that synchronise
+        self.answered = threading.Event()  # set once a reply has been written in full
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
         self._httpd.daemon_threads = True
         self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.01,), daemon=True)
@@ -136,6 +137,8 @@ def _handler_for(server: LocalServer) -> type[BaseHTTPRequestHandler]:
                 self.end_headers()
                 if self.command != "HEAD":
                     self.wfile.write(payload)
+                self.wfile.flush()
+                server.answered.set()
             except OSError:  # the client gave up (a timeout test): nothing to answer
                 self.close_connection = True
 

@@ -22,6 +22,7 @@ from actions_core.errors import (
     HTTPError,
     IntegrationError,
     NetworkError,
+    RateLimitInterrupted,
     RequestAbortedError,
     RequestTimeoutError,
     RetryableError,
@@ -274,16 +275,18 @@ def test_total_retry_time_is_bounded(
     assert len(server.requests) == 3
 
 
-def test_a_rate_limit_longer_than_the_budget_gives_up_at_once(
+def test_a_rate_limit_longer_than_the_budget_interrupts_at_once(
     server: LocalServer, make_client: MakeClient, recorder: Recorder
 ) -> None:
     server.queue(Reply(429, headers={"Retry-After": "600"}))
-    with pytest.raises(HTTPError) as info:
+    with pytest.raises(RateLimitInterrupted) as info:
         make_client().request("POST", server.url, json={})
+    host = server.url.removeprefix("http://")
     assert str(info.value) == (
-        "429 Too Many Requests (gave up after 1 attempt: the server asked to wait 600 s, "
-        "more than the 5 s left of the retry time budget)"
+        f"rate limited by {host} until 2023-11-14T22:23:20Z (run again then to resume, "
+        "or run with --wait-rate-limits to wait)"
     )
+    assert info.value.resume_after == datetime.fromtimestamp(NOW + 600, UTC)
     assert recorder.waits == [] and len(server.requests) == 1
 
 
@@ -538,4 +541,102 @@ def test_abort_abandons_a_response_still_coming_in(server: LocalServer) -> None:
         assert not worker.is_alive()  # a hang guard, not a timing assertion
     assert [type(e) for e in errors] == [RequestAbortedError]
     assert str(errors[0]) == "Request abandoned: the run was stopped (the run was interrupted)"
+    assert len(server.requests) == 1
+
+
+# --------------------------------------------------------------------------- rate limits
+
+
+def test_a_long_rate_limit_holds_every_later_request_without_sending_it(
+    server: LocalServer, make_client: MakeClient
+) -> None:
+    reset = str(int((NOW + 3600) * 1000))
+    server.queue(Reply(429, headers={"X-Ratelimit-Reset": reset}))
+    client = make_client()
+    for _ in range(3):
+        with pytest.raises(RateLimitInterrupted, match="until 2023-11-14T23:13:20Z"):
+            client.request("POST", server.url, json={})
+    assert len(server.requests) == 1  # the two later requests were never sent
+
+
+def test_a_rate_limit_seen_on_one_thread_holds_the_others(
+    server: LocalServer, make_client: MakeClient
+) -> None:
+    server.queue(Reply(429, headers={"Retry-After": "3600"}))
+    client = make_client()
+    with pytest.raises(RateLimitInterrupted):
+        client.request("POST", server.url, json={})
+    errors: list[BaseException] = []
+
+    def send() -> None:
+        try:
+            client.request("POST", server.url, json={})
+        except RateLimitInterrupted as exc:
+            errors.append(exc)
+
+    workers = [threading.Thread(target=send) for _ in range(4)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(30)
+    assert len(errors) == 4 and len(server.requests) == 1
+
+
+def test_a_spent_rate_limit_window_holds_the_next_request_until_its_reset(
+    server: LocalServer, make_client: MakeClient, recorder: Recorder
+) -> None:
+    reset = str(int((NOW + 2) * 1000))
+    spent = {"X-Ratelimit-Route-Remaining": "0", "X-Ratelimit-Reset": reset}
+    server.queue(Reply(204, headers=spent))
+    client = make_client()
+    client.request("POST", server.url, json={})
+    assert recorder.waits == []
+    client.request("POST", server.url, json={})
+    assert recorder.waits == [2.0] and len(server.requests) == 2
+
+
+def test_a_spent_global_window_with_a_far_reset_interrupts_before_the_429(
+    server: LocalServer, make_client: MakeClient
+) -> None:
+    reset = str(int((NOW + 3600) * 1000))
+    server.queue(Reply(200, headers={"X-Ratelimit-Global-Remaining": "0", "X-Ratelimit-Reset": reset}))
+    client = make_client()
+    client.request("POST", server.url, json={})
+    with pytest.raises(RateLimitInterrupted):
+        client.request("POST", server.url, json={})
+    assert len(server.requests) == 1
+
+
+def test_wait_rate_limits_waits_out_a_rate_limit_beyond_the_budget(
+    server: LocalServer, make_client: MakeClient, recorder: Recorder
+) -> None:
+    server.queue(Reply(429, headers={"Retry-After": "600"}))
+    client = make_client(wait_rate_limits=True)
+    assert client.request("POST", server.url, json={}).status_code == 200
+    assert recorder.waits == [0.01, 600.0]  # the backoff, then the rest of the hold
+    assert len(server.requests) == 2
+
+
+def test_abort_stops_a_request_waiting_for_a_rate_limit(server: LocalServer) -> None:
+    server.queue(Reply(429, headers={"Retry-After": "3600"}))
+    errors: list[BaseException] = []
+    no_backoff = RetryPolicy(base_delay=0.0, jitter=False)  # so the wait is the gate's
+    with RequestClient(policy=no_backoff, wait_rate_limits=True) as client:  # a real wait
+        session = client.session()
+
+        def send() -> None:
+            try:
+                session("POST", server.url, json={})
+            except RequestAbortedError as exc:
+                errors.append(exc)
+
+        worker = threading.Thread(target=send)
+        worker.start()
+        answered = threading.Event()
+        while session.last_status is None and worker.is_alive():
+            answered.wait(0.01)
+        client.abort("the run was interrupted")
+        worker.join(30)
+        assert not worker.is_alive()  # a hang guard, not a timing assertion
+    assert [type(e) for e in errors] == [RequestAbortedError]
     assert len(server.requests) == 1

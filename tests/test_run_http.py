@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
 import textwrap
+import time
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -152,6 +155,52 @@ def test_ctrl_c_stops_a_run_waiting_on_a_trickling_response(
         assert server.received.wait(HANG_GUARD)
         process.send_signal(signal.SIGINT)
         _, stderr = process.communicate(timeout=HANG_GUARD)  # today: waits out the hour
+    finally:
+        process.kill()
+        process.wait()
+    assert process.returncode != 0, stderr
+    assert len(server.requests) == 1
+    [record] = read_jsonl(tmp_path / "report.jsonl")
+    assert record["outcome"] != "delivered", record
+
+
+# -------------------------------------------------------------------------- rate limits
+
+AUDIENCES = [f"aud_{n}" for n in range(5)]  # one request each
+
+
+def test_a_long_rate_limit_ends_the_run_without_sending_more(
+    tmp_path: Path, server: LocalServer
+) -> None:
+    server.queue(Reply(429, headers={"Retry-After": "3600"}))
+    server.default = Reply(204)
+    events = write_events(tmp_path, *(event(f"user-{a}", audience=a) for a in AUDIENCES))
+    started = time.time()
+    result = run(tmp_path, server, events, "--concurrency", "1")
+    assert len(server.requests) == 1  # today: all five go out, into the known limit
+    match = re.search(r"rate limited by 127\.0\.0\.1:\d+ until (\S+Z)", result.stderr)
+    assert match is not None, result.stderr
+    reset = datetime.fromisoformat(match[1]).timestamp()
+    assert started + 3590 <= reset <= time.time() + 3610
+    records = read_jsonl(tmp_path / "report.jsonl")
+    assert len(records) == len(AUDIENCES)
+    assert all(r["outcome"] != "delivered" and match[1] in r["error"] for r in records)
+
+
+def test_ctrl_c_stops_a_run_waiting_out_a_rate_limit(tmp_path: Path, server: LocalServer) -> None:
+    server.queue(Reply(429, headers={"Retry-After": "3600"}))
+    events = write_events(tmp_path, event("user-1"))
+    command = [
+        *actions_core(), "run", str(write_config(tmp_path, server.url)), "--input", str(events),
+        "--report", str(tmp_path / "report.jsonl"), "--wait-rate-limits",
+    ]
+    process = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=cli_env()
+    )
+    try:
+        assert server.answered.wait(HANG_GUARD)  # the 429 is in: the run waits out the hour
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=HANG_GUARD)
     finally:
         process.kill()
         process.wait()

@@ -127,6 +127,9 @@ _FILE = click.Path(dir_okay=False, allow_dash=True)
               show_default=True, metavar="SECONDS",
               help="Deadline of one request attempt in all: connect, send, full response "
                    "(a timeout is retried).")
+@click.option("--wait-rate-limits", is_flag=True,
+              help="When the destination asks to wait longer than the retry budget (2 min), "
+                   "wait instead of stopping the run (Ctrl-C still stops it).")
 def run(
     config: str,
     input_: str,
@@ -138,6 +141,7 @@ def run(
     batch_size: int,
     concurrency: int | None,
     request_timeout: float,
+    wait_rate_limits: bool,
 ) -> None:
     """Send the events of --input (JSON lines) through the mappings of CONFIG.
 
@@ -169,7 +173,11 @@ def run(
         raise click.UsageError(problem)
     instance = _load(config)
     options = runner.options_for(
-        files, batch_size=batch_size, concurrency=concurrency, timeout=request_timeout
+        files,
+        batch_size=batch_size,
+        concurrency=concurrency,
+        timeout=request_timeout,
+        wait_rate_limits=wait_rate_limits,
     )
     progress = _ProgressLine() if _stderr_is_tty() else None
     try:

@@ -31,6 +31,7 @@ import random
 import threading
 import time
 from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
 from http import HTTPStatus
 from types import TracebackType
 from typing import Any, NamedTuple, TypeVar
@@ -45,12 +46,20 @@ from actions_core.errors import (
     HTTPError,
     IntegrationError,
     NetworkError,
+    RateLimitInterrupted,
     RequestAbortedError,
     RequestTimeoutError,
 )
 from actions_core.http.deadline import AttemptGuard, GuardedTransport
+from actions_core.http.rate_limit import RateLimitGate, utc_text
 from actions_core.http.reason import bounded, destination_reason
-from actions_core.http.retry import DEFAULT_POLICY, RetryPolicy, decide, is_retryable
+from actions_core.http.retry import (
+    DEFAULT_POLICY,
+    RATE_LIMIT_STATUSES,
+    RetryPolicy,
+    decide,
+    is_retryable,
+)
 from actions_core.redaction import NO_SECRETS, Redactor
 
 DEFAULT_TIMEOUT = 30.0
@@ -230,8 +239,10 @@ class RequestClient:
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
         wall_clock: Callable[[], float] = time.time,
+        wait_rate_limits: bool = False,
     ) -> None:
         self.policy = policy
+        self.wait_rate_limits = wait_rate_limits
         self.timeout = defaults.timeout if defaults.timeout is not None else timeout
         self._defaults = {name.lower(): (name, value) for name, value in defaults.headers.items()}
         self.redactor = (redactor or NO_SECRETS).with_credentials(defaults.headers)
@@ -240,6 +251,7 @@ class RequestClient:
         self._wall_clock = wall_clock
         self._rng = random.Random()
         self._guard = AttemptGuard()
+        self._gate = RateLimitGate()
         if transport is None:  # the network: keep each attempt to its deadline
             transport = GuardedTransport(self._guard)
         self._http = httpx.Client(
@@ -338,9 +350,12 @@ class RequestClient:
         with self._lock:
             self._requests += 1
         start = self._clock()
+        host = request.url.netloc.decode("ascii", "replace")
         previous: float | None = None
+        covered: float | None = None  # (epoch) how far the last retry delay already waited
         attempt = 0
         while True:
+            self._admit(host, self.policy.max_total - (self._clock() - start), covered)
             attempt += 1
             session._attempted(retry=attempt > 1)
             with self._lock:
@@ -360,18 +375,30 @@ class RequestClient:
                 error = NetworkError(f"Network error: {detail}")
             else:
                 session._answered(response.status_code)
+                self._gate.learn(
+                    host, response.status_code, response.headers, self._wall_clock()
+                )
                 if response.is_success:
                     return response
                 error = _http_error(response, redactor)
             if not is_retryable(error):
                 raise _final(error, attempt, None)
+            elapsed = self._clock() - start
+            now = self._wall_clock()
+            until = self._gate.until(host, now)
+            if until is not None:
+                self._check_wait(host, until, now, self.policy.max_total - elapsed)
+            # decide() waits at least what a 429/503 asks; a rate limit waited out beyond the
+            # retry budget (--wait-rate-limits) is left to the gate instead.
+            status = response.status_code if response is not None else None
+            asks = status in RATE_LIMIT_STATUSES and not self.wait_rate_limits
             decision = decide(
                 self.policy,
                 attempt=attempt,
-                elapsed=self._clock() - start,
-                status=response.status_code if response is not None else None,
-                headers=response.headers if response is not None else None,
-                now=self._wall_clock(),
+                elapsed=elapsed,
+                status=status,
+                headers=response.headers if response is not None and asks else None,
+                now=now,
                 rng=self._rng,
                 previous=previous,
             )
@@ -380,6 +407,33 @@ class RequestClient:
             if not self._wait(decision.delay):
                 raise _final(error, attempt, f"the run was stopped ({self._abort_reason})")
             previous = decision.delay
+            covered = now + decision.delay
+
+    def _admit(self, host: str, budget: float, covered: float | None) -> None:
+        """Hold this attempt while the gate holds ``host`` (not beyond ``covered``, which the
+        last retry delay waited out already); raise :class:`RateLimitInterrupted` when the hold is longer
+        than what is left of the retry ``budget`` and waiting was not asked for."""
+        while True:
+            now = self._wall_clock()
+            until = self._gate.until(host, now)
+            if until is None or (covered is not None and until <= covered):
+                return
+            self._check_wait(host, until, now, budget)
+            if not self._wait(until - now):
+                raise RequestAbortedError(
+                    f"Request not sent: the run was stopped ({self._abort_reason})"
+                )
+            covered = until
+
+    def _check_wait(self, host: str, until: float, now: float, budget: float) -> None:
+        if until - now <= max(0.0, budget) or self.wait_rate_limits:
+            return
+        when = utc_text(until)
+        raise RateLimitInterrupted(
+            f"rate limited by {host} until {when} (run again then to resume, or run with "
+            "--wait-rate-limits to wait)",
+            resume_after=datetime.fromtimestamp(until, UTC),
+        )
 
     def _build(
         self,

@@ -76,6 +76,8 @@ class RunOptions:
     timeout: float = DEFAULT_TIMEOUT
     """Seconds one request attempt may take in all: connect, send and the full response."""
     retry: RetryPolicy = field(default_factory=RetryPolicy)
+    wait_rate_limits: bool = False
+    """Wait out a rate limit longer than the retry budget instead of stopping the run."""
     mode: BatchMode = "auto"
     """``auto``: batch when the payload's ``enable_batching`` is true and the action has
     ``perform_batch``; ``single``/``batch`` force it (the test harness uses them)."""
@@ -162,6 +164,7 @@ class Engine:
             defaults=defaults_for(instance.settings) if defaults_for else RequestDefaults(),
             policy=options.retry,
             timeout=options.timeout,
+            wait_rate_limits=options.wait_rate_limits,
             redactor=Redactor(instance.secrets),
         )
         self._flushers = [f for f in (getattr(s, "flush", None) for s in sinks) if callable(f)]

@@ -10,7 +10,9 @@ the router feed too):
 * An exception applies to that call's events only (failure isolation: other batches, for
   other audiences or later ones, are unaffected), classified by
   :func:`~actions_core.runtime.outcomes.outcome_for_exception`.
-* A 401/403 (:class:`~actions_core.errors.AuthenticationError`) aborts the run: the client
+* A 401/403 (:class:`~actions_core.errors.AuthenticationError`), or an interruption
+  (:class:`~actions_core.errors.DeliveryInterrupted`: a rate limit longer than the retry
+  budget, the run stopped under a request) aborts the run: the client
   stops (retries waiting give up at once) and every batch not yet sent is recorded ``failed``
   with a plain "Not sent" message, so nothing disappears.
 * The recorder redacts every error message before it is kept.
@@ -24,7 +26,7 @@ from collections.abc import Sequence
 import httpx
 
 from actions_core.definitions import ExecutionContext, Settings
-from actions_core.errors import AuthenticationError, RequestAbortedError
+from actions_core.errors import AuthenticationError, DeliveryInterrupted
 from actions_core.http.client import RequestClient
 from actions_core.runtime.batching import Batch
 from actions_core.runtime.outcomes import ItemResult, Outcome
@@ -67,9 +69,11 @@ class Performer:
         except AuthenticationError as exc:
             self.abort(str(exc))
             results = [_outcome_for(exc)] * n
+        except DeliveryInterrupted as exc:  # a long rate limit, or the run was stopped
+            self.abort(exc.reason)
+            results = [self._unsent()] * n
         except Exception as exc:  # failure isolation: this call's events only
-            not_sent = self._not_sent if isinstance(exc, RequestAbortedError) else None
-            results = [not_sent or _outcome_for(exc)] * n
+            results = [_outcome_for(exc)] * n
         self._recorder.record_batch(batch, results, session.attempts, session.last_status)
 
     def record_not_sent(self, batch: Batch) -> bool:
@@ -78,6 +82,10 @@ class Performer:
             return False
         self._recorder.record_batch(batch, [self._not_sent] * len(batch.lines))
         return True
+
+    def _unsent(self) -> ItemResult:
+        assert self._not_sent is not None  # set by abort()
+        return self._not_sent
 
     def abort(self, reason: str) -> None:
         """Stop sending; the first reason wins. Later batches are recorded as not sent."""
