@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from actions_core.errors import TriggerSyntaxError
+from actions_core.paths import step, steps, walk
 
 __all__ = ["Trigger", "parse_trigger"]
 
@@ -329,38 +330,24 @@ class _Parser:
 # ------------------------------------------------------------------------------- compiler
 
 
-def _step(value: Any, key: str, index: int | None) -> Any:
-    """One path step off the dict fast path: a list index, another Mapping, else missing."""
-    if value is None:
-        return None
-    if index is not None and isinstance(value, (list, tuple)):
-        return value[index] if index < len(value) else None
-    return value.get(key) if isinstance(value, Mapping) else None
-
-
 def _getter(path: Sequence[str]) -> _Getter:
-    """A function reading ``path`` from an event: missing (or not traversable) is ``None``."""
+    """A function reading ``path`` from an event (:mod:`actions_core.paths`' dotted walk,
+    unrolled for the short paths triggers read): missing or not traversable is ``None``."""
     first = path[0]
     if len(path) == 1:
         return operator.methodcaller("get", first)  # C-level: the hot case stays cheap
-    rest = tuple(
-        (key, int(key) if key.isascii() and key.isdigit() and len(key) < 19 else None)
-        for key in path[1:]
-    )
+    rest = steps(path[1:])
     if len(rest) == 1:  # properties.x, traits.x, context.x: the common shape
         ((key, index),) = rest
 
         def get_two(event: Mapping[str, Any]) -> Any:
             value = event.get(first)
-            return value.get(key) if type(value) is dict else _step(value, key, index)
+            return value.get(key) if type(value) is dict else step(value, key, index)
 
         return get_two
 
     def get(event: Mapping[str, Any]) -> Any:
-        value = event.get(first)
-        for key, index in rest:
-            value = value.get(key) if type(value) is dict else _step(value, key, index)
-        return value
+        return walk(event.get(first), rest)
 
     return get
 

@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
+from actions_core import paths
 from actions_core.errors import ExpressionError, MappingProblem
 from actions_core.json_types import json_type, with_article
 from actions_core.mapping.jmespath_compiler import compile_expression
@@ -339,49 +340,4 @@ def path_resolver(expression: str) -> Resolver:
 def key_getter(keys: tuple[str, ...]) -> Resolver:
     """``a.b.c`` as direct ``dict.get`` calls, the hot path of most mappings. A non-object on
     the way, a missing key or ``null`` give :data:`MISSING`."""
-    if not keys:
-        return lambda event: MISSING if event is None else event
-    if len(keys) == 1:
-        (k0,) = keys
-
-        def get1(event: Any) -> Any:
-            try:
-                value = event.get(k0)
-            except AttributeError:
-                return MISSING
-            return MISSING if value is None else value
-
-        return get1
-    if len(keys) == 2:
-        k0, k1 = keys
-
-        def get2(event: Any) -> Any:
-            try:
-                value = event.get(k0).get(k1)
-            except AttributeError:
-                return MISSING
-            return MISSING if value is None else value
-
-        return get2
-    if len(keys) == 3:
-        k0, k1, k2 = keys
-
-        def get3(event: Any) -> Any:
-            try:
-                value = event.get(k0).get(k1).get(k2)
-            except AttributeError:
-                return MISSING
-            return MISSING if value is None else value
-
-        return get3
-
-    def get_n(event: Any) -> Any:
-        value = event
-        try:
-            for key in keys:
-                value = value.get(key)
-        except AttributeError:
-            return MISSING
-        return MISSING if value is None else value
-
-    return get_n
+    return paths.key_getter(keys, MISSING)

@@ -27,6 +27,7 @@ from jmespath.functions import Functions
 from jmespath.visitor import TreeInterpreter
 
 from actions_core.errors import ExpressionError
+from actions_core.paths import key_getter
 
 __all__ = ["CompiledExpression", "compile_expression", "is_false"]
 
@@ -80,7 +81,7 @@ def compile_expression(expression: str) -> CompiledExpression:
         raise ExpressionError(problems)
     keys = _field_chain(tree)
     if keys is not None:
-        return CompiledExpression(expression, _chain(keys), keys, native=True)
+        return CompiledExpression(expression, key_getter(keys), keys, native=True)
     fallback = [False]
     search = _compile(tree, fallback)
     if fallback[0]:
@@ -154,42 +155,6 @@ def _field_chain(node: Node) -> tuple[str, ...] | None:
     return None
 
 
-def _chain(keys: tuple[str, ...]) -> Search:
-    """Nested ``.get`` lookups; a non-object on the way gives null, as in jmespath."""
-    if not keys:
-        return _identity
-    if len(keys) == 1:
-        (k0,) = keys
-
-        def get1(value: Any) -> Any:
-            try:
-                return value.get(k0)
-            except AttributeError:
-                return None
-
-        return get1
-    if len(keys) == 2:
-        k0, k1 = keys
-
-        def get2(value: Any) -> Any:
-            try:
-                return value.get(k0).get(k1)
-            except AttributeError:
-                return None
-
-        return get2
-
-    def get_n(value: Any) -> Any:
-        try:
-            for key in keys:
-                value = value.get(key)
-        except AttributeError:
-            return None
-        return value
-
-    return get_n
-
-
 def _identity(value: Any) -> Any:
     return value
 
@@ -199,7 +164,7 @@ def _compile(node: Node, fallback: list[bool]) -> Search:
     kind = node["type"]
     keys = _field_chain(node)
     if keys is not None:
-        return _chain(keys)
+        return key_getter(keys)
     children: list[Node] = node["children"]
     if kind in ("subexpression", "index_expression", "pipe"):
         return _sequence([_compile(child, fallback) for child in children])

@@ -19,46 +19,22 @@ from collections.abc import Callable
 from typing import Any
 
 from actions_core.js import js_string
+from actions_core.paths import Step, split_dotted_path, steps, walk
 
-__all__ = ["compile_template", "split_dotted_path"]
+__all__ = ["compile_template"]
 
 Render = Callable[[Any], str]
 
 # The reference's placeholder syntax: {{{path}}} and {{path}}, with no "}" inside.
 _PLACEHOLDER = re.compile(r"\{\{\{([^}]+)\}\}\}|\{\{([^}]+)\}\}")
-# The reference's path splitter: "." or "[" before a quote or digit, or "]" after one.
-_PATH_SEPARATOR = re.compile(r"""\[(?=["'\d])|\.|(?<=["'\d])\]+""")
-
-
-def split_dotted_path(path: str) -> tuple[str, ...]:
-    """``a.b[0]["c d"]`` -> ``("a", "b", "0", "c d")``; a leading ``$.`` is the root."""
-    if path == "$":
-        return ()
-    path = path.removeprefix("$.")
-    parts = (part.replace('"', "").replace("'", "") for part in _PATH_SEPARATOR.split(path))
-    return tuple(part for part in parts if part)
-
-
-def lookup(value: Any, keys: tuple[str, ...]) -> Any:
-    """Follow ``keys`` through objects and (by decimal index) arrays; ``None`` if missing."""
-    for key in keys:
-        if isinstance(value, dict):
-            value = value.get(key)
-        elif isinstance(value, list) and key.isdecimal() and int(key) < len(value):
-            value = value[int(key)]
-        else:
-            return None
-    return value
-
-
 def compile_template(template: str) -> Render:
     """Parse ``template`` into literal text and pre-split paths; returns the renderer."""
-    parts: list[str | tuple[str, ...]] = []
+    parts: list[str | tuple[Step, ...]] = []
     position = 0
     for match in _PLACEHOLDER.finditer(template):
         if match.start() > position:
             parts.append(template[position : match.start()])
-        parts.append(split_dotted_path((match.group(1) or match.group(2)).strip()))
+        parts.append(steps(split_dotted_path((match.group(1) or match.group(2)).strip())))
         position = match.end()
     if position < len(template):
         parts.append(template[position:])
@@ -71,7 +47,7 @@ def compile_template(template: str) -> Render:
 
     def render(event: Any) -> str:
         return "".join(
-            [part if isinstance(part, str) else js_string(lookup(event, part)) for part in frozen]
+            [part if isinstance(part, str) else js_string(walk(event, part)) for part in frozen]
         )
 
     return render
