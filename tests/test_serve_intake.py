@@ -232,3 +232,19 @@ def test_binding_another_address_without_a_write_key_is_refused(tmp_path: Path) 
 
     assert result.returncode == 2
     assert "refusing to listen on 0.0.0.0 without a write key" in result.stderr
+
+
+def test_a_queue_over_its_disk_budget_answers_429_with_retry_after(tmp_path: Path) -> None:
+    config = write_config(tmp_path / "config.yaml")  # port 9: nothing is delivered
+    padding = {"pad": "p" * 2000}
+    with ServeProcess(tmp_path, config, "--max-disk-mb", "1") as server:
+        response = None
+        for n in range(400):  # 400 * 20 events * 2 KB is far beyond 1 MB
+            batch = [engage(f"disk-{n}-{i}", properties=padding) for i in range(20)]
+            response = server.post("/v1/batch", {"batch": batch})
+            if response.status != 200:
+                break
+
+    assert response is not None and response.status == 429
+    assert response.headers["Retry-After"] == "5"
+    assert "bytes of disk (limit 1048576)" in response.json()["error"]

@@ -14,6 +14,7 @@ committed no later than it: an event is never deleted before its outcome is kept
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import queue
 import sqlite3
@@ -179,14 +180,14 @@ class Writer:
             for job in group:
                 job.result = job.apply(conn)
             conn.execute("COMMIT")
-        except (sqlite3.Error, OSError) as exc:
+        except Exception as exc:  # a full disk, or a bug: the jobs hear of it, the thread lives
             if conn.in_transaction:
                 with contextlib.suppress(sqlite3.Error):
                     conn.execute("ROLLBACK")
             self.error = exc
             for job in group:
                 if job.done is not None:
-                    job.done(None, exc)
+                    _call(job.done, None, exc)
             return
         self.error = None
         self.commits += 1
@@ -194,7 +195,15 @@ class Writer:
             if job.committed is not None:
                 job.committed(job.result)
             if job.done is not None:
-                job.done(job.result, None)
+                _call(job.done, job.result, None)
+
+
+def _call(done: Done, result: Any, error: BaseException | None) -> None:
+    """Tell a job's submitter; its own failure must not stop the writer for everyone."""
+    try:
+        done(result, error)
+    except Exception:  # pragma: no cover - a callback bug; the job's submitter times out
+        logging.getLogger(__name__).exception("a queue job's callback failed")
 
 
 __all__ = ["DEDUP_WINDOW", "Done", "Writer"]

@@ -58,6 +58,8 @@ _UNREACHABLE = frozenset({408, 429})
 
 def interruption(record: OutcomeRecord) -> str | None:
     """Why ``record`` means "pause" rather than "this event failed", or ``None``."""
+    if record.outcome.value == "pending":  # the engine recorded an interruption itself
+        return record.error or "delivery was interrupted"
     if record.outcome is not Outcome.FAILED:
         return None
     status = record.status
