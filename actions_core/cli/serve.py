@@ -93,6 +93,7 @@ def serve(
         run=RunOptions(
             batch_size=batch_size, max_wait=batch_age,
             concurrency=1 if dry_run else concurrency,
+            wait_rate_limits=True,  # a service waits a rate limit out; events stay queued
         ),
     )
     try:

@@ -7,6 +7,11 @@ lets at most ``remaining`` requests start before the reset and holds the others 
 instead of letting them run into 429s (which the retry loop would then wait out one by one).
 A 429 spends the budget until its reset or ``Retry-After``. Without the headers it does
 nothing. (docs/serve.md, "Rate limits".)
+
+The request client's gate (:mod:`actions_core.http.rate_limit`) holds a host only once an
+answer says the budget is spent, when up to ``concurrency`` requests may already be on their
+way; counting the budget down here keeps those from running into 429s (measured in
+benchmarks/README.md: 14.5% of requests answered 429 with the gate alone, 1.0% with both).
 """
 
 from __future__ import annotations
