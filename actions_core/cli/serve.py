@@ -19,6 +19,11 @@ EXIT_OK = 0
 EXIT_USAGE = 2
 
 _QUEUE_HELP = "The queue: sqlite:PATH (the embedded store; its folder is created)."
+_SERVE_QUEUE_HELP = (
+    "The queue: sqlite:PATH (the embedded store; its folder is created), or "
+    "kafka://HOST:PORT[,HOST:PORT...]/TOPIC (events go to the topic; actions-core consume "
+    "workers deliver them; docs/kafka.md)."
+)
 
 
 @click.command()
@@ -26,7 +31,10 @@ _QUEUE_HELP = "The queue: sqlite:PATH (the embedded store; its folder is created
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", type=click.IntRange(0, 65535), default=8080, show_default=True,
               help="Port to listen on (0: any free port, named in the start log).")
-@click.option("--queue", "queue_url", default=DEFAULT_QUEUE, show_default=True, help=_QUEUE_HELP)
+@click.option("--queue", "queue_url", default=DEFAULT_QUEUE, show_default=True,
+              help=_SERVE_QUEUE_HELP)
+@click.option("--partitions", type=click.IntRange(min=1), default=12, show_default=True,
+              help="Partitions of a Kafka topic serve creates (an existing one is kept).")
 @click.option("--dry-run", is_flag=True, help="Send nothing; write each request as a JSON line.")
 @click.option("--output", type=click.Path(dir_okay=False, allow_dash=True),
               help="Where --dry-run writes (default: stdout).")
@@ -49,6 +57,7 @@ def serve(
     host: str,
     port: int,
     queue_url: str,
+    partitions: int,
     dry_run: bool,
     output: str | None,
     drain_timeout: float,
@@ -67,7 +76,7 @@ def serve(
     loopback address may be bound.
     """
     from actions_core.cli.main import _load
-    from actions_core.errors import QueueError
+    from actions_core.errors import ConfigError, QueueError
     from actions_core.intake.app import IntakeLimits
     from actions_core.intake.auth import WriteKeys, check_bind
     from actions_core.queue.url import sqlite_path
@@ -83,12 +92,18 @@ def serve(
     if problem:
         raise click.UsageError(problem)
     try:
-        sqlite_path(queue_url)
-    except QueueError as exc:
+        if queue_url.startswith("kafka:"):
+            from actions_core.kafka.address import parse_address
+
+            parse_address(queue_url)
+        else:
+            sqlite_path(queue_url)
+    except (QueueError, ConfigError) as exc:
         raise click.UsageError(str(exc)) from None
     options = ServeOptions(
         host=host, port=port, queue=queue_url, dry_run=dry_run, output=output,
         drain_timeout=drain_timeout, probe_interval=probe_interval, dedup_window=dedup_window,
+        partitions=partitions,
         limits=IntakeLimits(max_depth=max_queue_depth, max_disk_bytes=max_disk_mb * 1024 * 1024),
         run=RunOptions(
             batch_size=batch_size, max_wait=batch_age,

@@ -21,9 +21,9 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import orjson
 from aiohttp import web
@@ -39,9 +39,23 @@ from actions_core.intake.segment import (
     now_iso,
     parse_body,
 )
-from actions_core.queue.writer import Writer
+from actions_core.queue.writer import Done
 from actions_core.serve.logs import LifecycleLog
 from actions_core.serve.metrics import CONTENT_TYPE, Metrics
+
+
+class EventQueue(Protocol):
+    """What the intake needs of a queue: the SQLite :class:`~actions_core.queue.writer.Writer`,
+    or a Kafka topic (:class:`actions_core.kafka.intake.KafkaQueue`)."""
+
+    @property
+    def depth(self) -> int: ...
+
+    @property
+    def error(self) -> BaseException | None: ...
+
+    def append(self, message_ids: Sequence[str], bodies: Sequence[bytes], done: Done) -> None: ...
+
 
 RETRY_AFTER = 5
 """Seconds a refused client is asked to wait (429/503)."""
@@ -62,7 +76,7 @@ class Intake:
 
     def __init__(
         self,
-        writer: Writer,
+        writer: EventQueue,
         keys: WriteKeys,
         metrics: Metrics,
         log: LifecycleLog,

@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from types import TracebackType
 from typing import Any
 
@@ -68,23 +68,37 @@ def encode_event(event: Mapping[str, Any]) -> bytes:
 class _Acks:
     """Delivery reports of one batch: done when every message was acknowledged or failed."""
 
-    __slots__ = ("_done", "_left", "_lock", "error")
+    __slots__ = ("_done", "_left", "_lock", "_then", "error")
 
-    def __init__(self, count: int) -> None:
+    def __init__(self, count: int, then: Callable[[str | None], None] | None = None) -> None:
         self._left = count
         self._lock = threading.Lock()
         self._done = threading.Event()
+        self._then = then
         self.error: str | None = None
         if count == 0:
-            self._done.set()
+            self._finish()
 
     def report(self, error: KafkaError | None, _message: Message) -> None:
+        self._count(1, None if error is None else error.str())
+
+    def fail(self, count: int, reason: str) -> None:
+        """``count`` messages were never handed to the producer."""
+        self._count(count, reason)
+
+    def _count(self, count: int, error: str | None) -> None:
         with self._lock:
             if error is not None and self.error is None:
-                self.error = error.str()
-            self._left -= 1
-            if self._left == 0:
-                self._done.set()
+                self.error = error
+            self._left -= count
+            finished = self._left == 0
+        if finished:
+            self._finish()
+
+    def _finish(self) -> None:
+        self._done.set()
+        if self._then is not None:
+            self._then(self.error)
 
     def wait(self, timeout: float) -> bool:
         return self._done.wait(timeout)
@@ -138,6 +152,24 @@ class EventProducer:
         if acks.error is not None:
             raise self._unavailable(acks.error)
 
+    def produce_values_then(
+        self,
+        messages: Sequence[tuple[bytes | None, bytes]],
+        done: Callable[[BrokerUnavailableError | None], None],
+    ) -> None:
+        """Produce without waiting; ``done`` is called once (on the producer's polling
+        thread) when every message is acknowledged (``None``) or one could not be stored.
+        librdkafka gives up on a message after ``delivery_timeout``, so ``done`` always
+        comes."""
+        acks = _Acks(len(messages), lambda error: done(None if error is None else self._unavailable(error)))
+        produce = self._producer.produce
+        for n, (key, value) in enumerate(messages):
+            try:
+                produce(self.topic, value=value, key=key, on_delivery=acks.report)
+            except BufferError:  # the local queue is full: the broker is not keeping up
+                acks.fail(len(messages) - n, "the producer's queue is full")
+                return
+
     def _unavailable(self, reason: str) -> BrokerUnavailableError:
         return BrokerUnavailableError(
             f"Kafka did not store the events in topic {self.topic!r}: {reason}",
@@ -147,6 +179,11 @@ class EventProducer:
     def _poll(self) -> None:
         while not self._stopped.is_set():
             self._producer.poll(0.1)
+
+    def flush(self, timeout: float) -> bool:
+        """Wait until everything produced is acknowledged; ``False`` when ``timeout`` passed
+        first."""
+        return int(self._producer.flush(timeout)) == 0
 
     def close(self, timeout: float = 10.0) -> None:
         """Deliver what is queued (up to ``timeout`` seconds), then stop polling."""

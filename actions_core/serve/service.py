@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass, field
-from typing import IO
+from typing import IO, Protocol
 
 import httpx
 from aiohttp import web
@@ -29,6 +29,7 @@ from actions_core.http.dry_run import DryRunTransport
 from actions_core.instance import Instance
 from actions_core.intake.app import Intake, IntakeLimits
 from actions_core.intake.auth import WriteKeys
+from actions_core.kafka.address import SCHEME as KAFKA_SCHEME
 from actions_core.queue import store
 from actions_core.queue.url import DEFAULT_QUEUE, sqlite_path
 from actions_core.queue.writer import DEDUP_WINDOW, Writer
@@ -53,6 +54,8 @@ class ServeOptions:
     probe_interval: float = 5.0
     """Seconds between two checks of the destination while delivery is paused."""
     dedup_window: float = DEDUP_WINDOW
+    partitions: int = 12
+    """Partitions of a Kafka topic ``serve`` creates (``--queue kafka://...``)."""
     limits: IntakeLimits = field(default_factory=IntakeLimits)
     run: RunOptions = field(default_factory=RunOptions)
 
@@ -71,6 +74,8 @@ def serve(
     secrets = (*instance.secrets, *keys.secrets())
     redactor = Redactor(secrets)
     log = log or LifecycleLog(redact=redactor.redact)
+    if options.queue.startswith(KAFKA_SCHEME):
+        return _serve_kafka(instance, options, keys, log)
     path = sqlite_path(options.queue)
     with ExitStack() as stack:
         writer = Writer(path, dedup_window=options.dedup_window)
@@ -100,10 +105,54 @@ def serve(
     raise AssertionError("unreachable")  # pragma: no cover  (ExitStack does not swallow)
 
 
+def _serve_kafka(
+    instance: Instance, options: ServeOptions, keys: WriteKeys, log: LifecycleLog
+) -> int:
+    """``--queue kafka://HOST:PORT/TOPIC``: accepted events go to the topic (answered 200
+    once the broker acknowledged them); ``actions-core consume`` workers deliver them
+    (docs/kafka.md)."""
+    from actions_core.kafka.address import parse_address
+    from actions_core.kafka.intake import KafkaQueue, NoDelivery
+    from actions_core.kafka.producer import EventProducer
+    from actions_core.kafka.topics import ensure_topics
+
+    address = parse_address(options.queue)
+    ensure_topics(
+        address.bootstrap_servers, [address.topic, address.dead_letter_topic],
+        partitions=options.partitions,
+    )
+    queue = KafkaQueue(EventProducer(address.bootstrap_servers, address.topic))
+    try:
+        metrics = Metrics()
+        metrics.watch_queue(lambda: 0, lambda: 0.0)
+        intake = Intake(
+            queue, keys, metrics, log, limits=options.limits,
+            disk_used=lambda: 0, not_ready=lambda: None,
+        )
+        return asyncio.run(
+            _run(intake, NoDelivery(), queue, instance, options, keys, log, str(address))
+        )
+    finally:
+        queue.close()
+
+
+class _Delivery(Protocol):
+    def start(self) -> None: ...
+
+    def stop(self, timeout: float) -> bool: ...
+
+
+class _Queue(Protocol):
+    @property
+    def depth(self) -> int: ...
+
+    def sync(self, timeout: float | None = None) -> bool: ...
+
+
 async def _run(
     intake: Intake,
-    delivery: Delivery,
-    writer: Writer,
+    delivery: _Delivery,
+    writer: _Queue,
     instance: Instance,
     options: ServeOptions,
     keys: WriteKeys,
