@@ -72,7 +72,7 @@ def measure(bootstrap: str, topic: str, n: int, partitions: int, workers: int, l
             with open(log.with_suffix(f".{workers}.{i}.log"), "wb") as out:
                 processes.append(subprocess.Popen(command, stdout=out, stderr=out, cwd=REPO))
         marks: dict[float, float] = {}
-        deadline = time.monotonic() + 1800
+        deadline = time.monotonic() + 900
         while len(marks) < 2 and time.monotonic() < deadline:
             done = committed(reader, topic, partitions)
             now = time.perf_counter()

@@ -14,10 +14,8 @@ from typing import IO
 
 import click
 
-from actions_core.cli.main import EXIT_EVENTS_NOT_DELIVERED, EXIT_USAGE, _load, cli
 
-
-@cli.command()
+@click.command()
 @click.argument("config", type=click.Path(exists=True, dir_okay=False))
 @click.option("--queue", required=True, metavar="kafka://HOST:PORT[,HOST:PORT...]/TOPIC",
               help="The brokers and the topic to consume.")
@@ -57,6 +55,7 @@ def consume(
     max_wait: float,
 ) -> None:
     """Deliver the events of a Kafka topic as one worker of consumer group GROUP."""
+    from actions_core.cli.main import EXIT_EVENTS_NOT_DELIVERED, EXIT_USAGE, _load
     from actions_core.errors import ConfigError, QueueError
     from actions_core.http.dry_run import DryRunTransport
     from actions_core.kafka.address import check_topic, parse_address

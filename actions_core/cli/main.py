@@ -389,7 +389,9 @@ from actions_core.cli.serve import COMMANDS as _SERVICE_COMMANDS  # noqa: E402
 
 for _command in _SERVICE_COMMANDS:
     cli.add_command(_command)
-from actions_core.cli import consume  # noqa: E402, F401  (registers ``consume``)
+from actions_core.cli.consume import consume as _consume  # noqa: E402
+
+cli.add_command(_consume)
 
 
 def main() -> None:
