@@ -38,9 +38,9 @@ class OffsetLedger:
 
     def __init__(self, first_line: int = 1) -> None:
         self._lock = threading.Lock()
-        self._base = first_line  # the line of _origins[0]
-        self._origins: deque[Origin] = deque()
-        self._epoch: deque[int] = deque()  # the partition's ownership epoch at that line
+        self._base = first_line  # the line of _lines[0]
+        self._lines: deque[tuple[int, int, bytes | None, int]] = deque()
+        """(partition, offset, key, the partition's ownership epoch then) per line."""
         self._owned: dict[int, int] = {}  # partition -> epoch while owned
         self._epochs = 0
         self._last_line: dict[int, int] = {}  # partition -> its last line handed out
@@ -69,18 +69,30 @@ class OffsetLedger:
 
     def add(self, partition: int, offset: int, key: bytes | None) -> int:
         """Record the next line's origin; returns its line number."""
+        return self.extend([(partition, offset, key)])
+
+    def extend(self, origins: list[tuple[int, int, bytes | None]]) -> int:
+        """Record the origins of the next lines (one fetch, one lock); returns the last
+        line's number."""
         with self._lock:
-            line = self._base + len(self._origins)
-            self._origins.append(Origin(partition, offset, key))
-            self._epoch.append(self._owned.get(partition, 0))
-            self._last_line[partition] = line
+            owned = self._owned
+            lines = self._lines
+            line = self._base + len(lines) - 1
+            last = self._last_line
+            for partition, offset, key in origins:
+                line += 1
+                lines.append((partition, offset, key, owned.get(partition, 0)))
+                last[partition] = line
             return line
 
     def origin(self, line: int) -> Origin | None:
         """Where ``line`` came from (``None`` once it was settled or before it was added)."""
         with self._lock:
             index = line - self._base
-            return self._origins[index] if 0 <= index < len(self._origins) else None
+            if not 0 <= index < len(self._lines):
+                return None
+            partition, offset, key, _epoch = self._lines[index]
+            return Origin(partition, offset, key)
 
     # -------------------------------------------------------------- the mark
 
@@ -113,13 +125,13 @@ class OffsetLedger:
         that moved on (one past its last resolved message)."""
         commits: dict[int, int] = {}
         with self._lock:
-            origins, epochs, owned = self._origins, self._epoch, self._owned
-            while self._base < self._mark and origins:
-                origin = origins.popleft()
-                epoch = epochs.popleft()
-                self._base += 1
-                if epoch and owned.get(origin.partition) == epoch:
-                    commits[origin.partition] = origin.offset + 1
+            lines, owned = self._lines, self._owned
+            count = min(self._mark - self._base, len(lines))
+            for _ in range(max(0, count)):
+                partition, offset, _key, epoch = lines.popleft()
+                if epoch and owned.get(partition) == epoch:
+                    commits[partition] = offset + 1
+            self._base += max(0, count)
         return commits
 
 

@@ -291,7 +291,9 @@ class _Session:
         while not worker._stopping.is_set() and ledger.frozen is None:
             messages = consumer.consume(options.fetch_max, options.poll_timeout)
             lines: list[bytes] = []
-            empty: list[OutcomeRecord] = []
+            origins: list[tuple[int, int, bytes | None]] = []
+            empty: list[tuple[int, bytes | None]] = []  # (index, value) of empty values
+            owns = ledger.owns
             for message in messages:
                 error = message.error()
                 if error is not None:
@@ -299,17 +301,20 @@ class _Session:
                         worker._log(f"kafka: {error.str()}")
                     continue
                 partition, offset = message.partition(), message.offset()
-                if partition is None or offset is None or not ledger.owns(partition):
+                if partition is None or offset is None or not owns(partition):
                     continue
                 value = message.value()
-                line = ledger.add(partition, offset, message.key())
                 if value is None or not value.strip():
-                    empty.append(_empty_message(line, value))
+                    empty.append((len(lines), value))
                     value = b""  # a blank line: no engine outcome, ours is recorded below
+                origins.append((partition, offset, message.key()))
                 lines.append(value)
-            if empty:
-                self.watcher.record(empty)
-                self.dead_letters.record(empty)
+            if lines:
+                first = ledger.extend(origins) - len(lines) + 1
+                if empty:  # recorded before the engine sees the fetch, so before its mark
+                    records = [_empty_message(first + i, value) for i, value in empty]
+                    self.watcher.record(records)
+                    self.dead_letters.record(records)
             worker.summary.messages += len(lines)
             if lines:
                 yield lines
