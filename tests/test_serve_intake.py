@@ -102,6 +102,7 @@ def test_a_wrong_write_key_gets_401(server: ServeProcess) -> None:
     )
     assert response.status == 401
     assert "not-the-key" not in server.text()
+    assert WRITE_KEY not in server.text()  # keys are never logged, right or wrong
 
 
 def test_a_wrong_write_key_in_the_body_gets_401(server: ServeProcess) -> None:

@@ -15,6 +15,12 @@ nothing else, so intake never waits on delivery. Everything else is answered wit
 
 Operations: ``GET /health`` (up), ``GET /ready`` (queue writable and delivery not paused;
 else 503 with the reason), ``GET /metrics`` (Prometheus text).
+
+Why aiohttp: it was the fastest well-kept server measured on this machine (about 146k
+events/s with no store against about 110k for uvicorn or granian with Starlette), it is one
+dependency with no ASGI layer in between, its request parser decodes gzip while we read (so
+the 500 KB limit applies to the decoded body at no extra cost), and a plain asyncio loop lets
+the handler await the writer thread's commit through a future.
 """
 
 from __future__ import annotations
