@@ -35,6 +35,16 @@ def check_destination(destination: Destination) -> None:
             except ConfigError as exc:
                 problems.append(f"action {action.key!r} default trigger: {exc}")
         for f in action.fields:
+            if f.dynamic and f.key not in action.dynamic_fields:
+                problems.append(
+                    f"action {action.key!r} field {f.key!r} is dynamic but dynamic_fields has "
+                    "no hook for it"
+                )
+        for key in action.dynamic_fields:
+            if key not in keys:
+                problems.append(f"action {action.key!r} has a dynamic_fields hook for {key!r}, "
+                                "which is not a field")
+        for f in action.fields:
             if f.default is UNSET:
                 continue
             try:

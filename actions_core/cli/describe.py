@@ -20,20 +20,26 @@ from actions_core.definitions import (
     Choice,
     Conditions,
     Destination,
+    DynamicChoices,
     Field,
     Preset,
 )
+from actions_core.dynamic import DynamicAnswers
 from actions_core.js import js_number_to_string
 
 
-def describe_json(destination: Destination) -> dict[str, Any]:
-    """The definition as JSON-ready data, in definition order."""
+def describe_json(
+    destination: Destination, answers: DynamicAnswers | None = None
+) -> dict[str, Any]:
+    """The definition as JSON-ready data, in definition order; ``answers`` (from
+    :func:`actions_core.dynamic.fetch_dynamic_choices`) add dynamic fields' current choices."""
+    answers = answers or {}
     return {
         "name": destination.name,
         "slug": destination.slug,
         "description": destination.description,
         "settings": [_field_json(f) for f in destination.settings],
-        "actions": [_action_json(a) for a in destination.actions],
+        "actions": [_action_json(a, answers) for a in destination.actions],
         "presets": [_preset_json(p) for p in destination.presets],
         "authentication_test": destination.authentication_test is not None,
         "authentication_note": destination.authentication_note,
@@ -93,7 +99,16 @@ def _model_json(field: Field) -> dict[str, Any]:
     return out
 
 
-def _action_json(action: Action) -> dict[str, Any]:
+def _action_json(action: Action, answers: DynamicAnswers) -> dict[str, Any]:
+    fields = []
+    for f in action.fields:
+        data = _field_json(f)
+        answer = answers.get((action.key, f.key))
+        if answer is not None and answer.error is not None:
+            data["dynamic_error"] = answer.error
+        elif answer is not None:
+            data["dynamic_choices"] = [{"value": c.value, "label": c.label} for c in answer.choices]
+        fields.append(data)
     return {
         "key": action.key,
         "title": action.title,
@@ -102,7 +117,7 @@ def _action_json(action: Action) -> dict[str, Any]:
         "batching": action.perform_batch is not None,
         "batch_keys": list(action.batch_keys),
         "max_batch_size": action.max_batch_size,
-        "fields": [_field_json(f) for f in action.fields],
+        "fields": fields,
     }
 
 
@@ -119,15 +134,15 @@ def _preset_json(preset: Preset) -> dict[str, Any]:
 # ----------------------------------------------------------------------------- markdown
 
 
-def describe_markdown(destination: Destination) -> str:
+def describe_markdown(destination: Destination, answers: DynamicAnswers | None = None) -> str:
     """A docs page: settings, the authentication test, presets (name, trigger, default
     action) and each action's fields (label, key, type, required, default mapping,
     description). Hidden fields (computed from the event, not shown to users in Segment's
     UI) are marked as such; choices show their labels."""
-    return "\n".join(_page(destination)).rstrip("\n") + "\n"
+    return "\n".join(_page(destination, answers or {})).rstrip("\n") + "\n"
 
 
-def _page(d: Destination) -> Iterator[str]:
+def _page(d: Destination, answers: DynamicAnswers) -> Iterator[str]:
     yield f"# {d.name} Destination"
     yield ""
     if d.description:
@@ -178,10 +193,10 @@ def _page(d: Destination) -> Iterator[str]:
     yield "## Available actions"
     for action in d.actions:
         yield ""
-        yield from _action(action)
+        yield from _action(action, answers)
 
 
-def _action(action: Action) -> Iterator[str]:
+def _action(action: Action, answers: DynamicAnswers) -> Iterator[str]:
     yield f"### {action.title}"
     yield ""
     if action.description:
@@ -195,7 +210,10 @@ def _action(action: Action) -> Iterator[str]:
     yield from _table(
         ("Field", "Key", "Type", "Required", "Default mapping", "Description"),
         [
-            (_label(f), _code(key), _type(f), _required(f), _default(f), _description(f))
+            (
+                _label(f), _code(key), _type(f, answers.get((action.key, key))), _required(f),
+                _default(f), _description(f),
+            )
             for key, f in _flatten(action.fields, "")
         ],
     )
@@ -225,12 +243,16 @@ def _flatten(fields: Sequence[Field], prefix: str) -> Iterator[tuple[str, Field]
         yield from _flatten(f.properties, f"{prefix}{f.key}.")
 
 
-def _type(field: Field) -> str:
+def _type(field: Field, answer: DynamicChoices | None = None) -> str:
     text = f"{field.type} (list)" if field.multiple else field.type
     if field.choices:
         text += ", one of: " + ", ".join(_choice(c) for c in field.choices)
     if field.dynamic:
         text += ", choices from the destination"
+        if answer is not None and answer.error is not None:
+            text += " (unavailable now)"
+        elif answer is not None:
+            text += " (now: " + (", ".join(_choice(c) for c in answer.choices) or "none") + ")"
     if field.format is not None and field.format not in ("password", "text"):
         text += f", format {field.format}"
     limits = _limits(field)

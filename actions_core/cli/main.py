@@ -273,8 +273,20 @@ def _summary_text(summary: RunSummary) -> str:
 @click.argument("config", type=click.Path(exists=True, dir_okay=False))
 def validate(config: str) -> None:
     """Check CONFIG as `run` would (YAML, schema, environment, destination, settings,
-    mappings, triggers), sending nothing. Exits 0 when valid, 3 when not."""
+    mappings, triggers), sending no event; a destination with dynamic fields is asked for
+    their choices, and literal values outside them are errors. Exits 0 when valid, 3 when
+    not."""
+    from actions_core.dynamic import dynamic_problems, fetch_dynamic_choices
+
     instance = _load(config)
+    answers = fetch_dynamic_choices(instance)  # asks the vendor only for dynamic fields
+    for (action, key), answer in answers.items():
+        if answer.error is not None:
+            click.echo(f"warning: {action}.{key}: choices unavailable: {answer.error}", err=True)
+    problems = dynamic_problems(instance, answers)
+    if problems:
+        click.echo("\n".join(f"{config}: {p}" for p in problems), err=True)
+        sys.exit(EXIT_INVALID_CONFIG)
     enabled = sum(1 for s in instance.subscriptions if s.enabled)
     click.echo(
         f"{config}: valid ({instance.destination.slug}, {len(instance.subscriptions)} "
@@ -315,20 +327,33 @@ def destinations(format_: str) -> None:
 @click.argument("slug")
 @click.option("--format", "format_", type=click.Choice(["markdown", "json"]),
               default="markdown", show_default=True)
-def describe(slug: str, format_: str) -> None:
+@click.option("--config", type=click.Path(exists=True, dir_okay=False),
+              help="A config of this destination: its settings are used to fetch the current "
+                   "choices of dynamic fields.")
+def describe(slug: str, format_: str, config: str | None) -> None:
     """Print the documentation page of destination SLUG: settings, presets, actions and
     their fields (JSON: the full definition with default mappings)."""
     from actions_core.cli.describe import describe_json, describe_markdown
+    from actions_core.dynamic import fetch_dynamic_choices
     from actions_core.errors import PluginError
 
     try:
         destination = _state().get_registry().get(slug)
     except PluginError as exc:
         raise click.BadParameter(str(exc), param_hint="SLUG") from None
+    answers = {}
+    if config is not None:
+        instance = _load(config)
+        if instance.destination.slug != slug:
+            raise click.BadParameter(
+                f"{config} configures {instance.destination.slug}, not {slug}", param_hint="--config"
+            )
+        answers = fetch_dynamic_choices(instance)
     if format_ == "json":
-        click.echo(json.dumps(describe_json(destination), indent=2, ensure_ascii=False))
+        page = describe_json(destination, answers)
+        click.echo(json.dumps(page, indent=2, ensure_ascii=False))
     else:
-        click.echo(describe_markdown(destination), nl=False)
+        click.echo(describe_markdown(destination, answers), nl=False)
 
 
 @cli.command("test-auth")
