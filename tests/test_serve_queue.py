@@ -75,7 +75,7 @@ def test_resolved_events_leave_the_queue_and_sequence_numbers_keep_growing(write
 
 
 def test_a_queue_url_other_than_sqlite_is_refused_with_the_way_forward() -> None:
-    with pytest.raises(QueueError, match="kafka queues are not supported yet"):
+    with pytest.raises(QueueError, match="a kafka queue's events and dead letters are in its topics"):
         sqlite_path("kafka://broker:9092/events")
     with pytest.raises(QueueError, match="expected sqlite:PATH"):
         sqlite_path("queue.db")

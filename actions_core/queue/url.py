@@ -1,7 +1,9 @@
 """``--queue URL``: which store holds the queue.
 
 ``sqlite:PATH`` (``sqlite:actions-core-data/queue.db``, ``sqlite:///abs/queue.db``) is the
-embedded store; ``kafka://`` is planned and refused for now with a clear message.
+embedded store. ``serve`` also takes ``kafka://`` (docs/kafka.md), which it handles before
+asking for a file; the commands that read a store's file (``queue status``, ``dead-letters``)
+name the way forward when given one.
 """
 
 from __future__ import annotations
@@ -18,7 +20,10 @@ def sqlite_path(url: str) -> Path:
     scheme, sep, rest = url.partition(":")
     if not sep or scheme.lower() != "sqlite":
         if scheme.lower() == "kafka":
-            raise QueueError(f"--queue {url}: kafka queues are not supported yet; use sqlite:PATH")
+            raise QueueError(
+                f"--queue {url}: this command reads the embedded sqlite queue; a kafka queue's "
+                "events and dead letters are in its topics (docs/kafka.md)"
+            )
         raise QueueError(f"--queue {url}: expected sqlite:PATH (for example {DEFAULT_QUEUE})")
     if rest.startswith("//"):  # sqlite:///abs/path or sqlite://rel/path
         rest = rest[2:]
