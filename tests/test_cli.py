@@ -391,8 +391,10 @@ def test_a_report_that_fills_the_disk_mid_run_exits_1_with_the_error_and_the_sum
 
 @needs_dev_full
 def test_a_run_that_failed_mid_way_says_it_resumes_from_its_checkpoint(invoke: Invoke) -> None:
-    args = ("--dry-run", "--output", "requests.jsonl", "--report", "/dev/full", "--checkpoint", "run.ckpt")
-    result = invoke("run", write_config(), *args, input=lines(ADD, REMOVE))
+    Path("events.jsonl").write_text(lines(ADD, REMOVE), encoding="utf-8")
+    args = ("--input", "events.jsonl", "--dry-run", "--output", "requests.jsonl", "--report",
+            "/dev/full", "--checkpoint", "run.ckpt")
+    result = invoke("run", write_config(), *args)
     assert result.exit_code == 1
     assert (
         "Once the problem is fixed, run the same command again to resume from the checkpoint "
@@ -408,7 +410,9 @@ def test_a_checkpoint_that_cannot_be_saved_mid_run_exits_1_after_sending(
 
     monkeypatch.setattr("actions_core.runtime.checkpoint.tempfile.mkstemp", folder_removed)
     server.default = Reply(status=204)
-    result = invoke("run", write_config(server.url), "--checkpoint", "run.ckpt", input=lines(ADD))
+    Path("events.jsonl").write_text(lines(ADD), encoding="utf-8")
+    args = ("--input", "events.jsonl", "--checkpoint", "run.ckpt")
+    result = invoke("run", write_config(server.url), *args)
     assert result.exit_code == 1
     assert len(server.requests) == 1
     lines_out = result.stderr.splitlines()

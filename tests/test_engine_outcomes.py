@@ -90,7 +90,7 @@ def test_a_payload_that_fails_validation_is_rejected_with_its_message() -> None:
     assert not summary.exit_ok
 
 
-def test_an_authentication_failure_stops_the_run_and_records_every_unsent_event() -> None:
+def test_an_authentication_failure_stops_the_run_and_leaves_every_unsent_event_pending() -> None:
     events = [event(f"u{i}", f"aud-{i % 3}") for i in range(12)]
     sink = CollectingSink()
     with AudienceServer(token="the-right-token") as server:
@@ -100,14 +100,18 @@ def test_an_authentication_failure_stops_the_run_and_records_every_unsent_event(
     assert len(server.requests) == 1  # nothing sent after the 401
     records = sink.sorted()
     assert [r.line for r in records] == list(range(1, 13))
-    assert {r.outcome for r in records} == {Outcome.FAILED}
+    assert {r.outcome for r in records} == {Outcome.PENDING}  # an interruption resolves nothing
     sent = [r for r in records if r.attempts == 1]  # the batch that met the 401
     unsent = [r for r in records if r.attempts == 0]
     assert len(sent) + len(unsent) == 12 and sent
     assert all(r.status == 401 and "credentials" in (r.error or "") for r in sent)
-    assert all((r.error or "").startswith("Not sent: the run stopped after 401") for r in unsent)
+    assert all(
+        (r.error or "").startswith("Not sent: the run was interrupted (401 Unauthorized")
+        for r in unsent
+    )
     assert summary.aborted is not None and "credentials" in summary.aborted
-    assert summary.counts[Outcome.FAILED] == 12
+    assert summary.counts[Outcome.PENDING] == 12 and summary.counts[Outcome.FAILED] == 0
+    assert not summary.exit_ok
 
 
 def test_secrets_never_appear_in_report_or_dead_letter_lines(tmp_path: Any) -> None:

@@ -18,12 +18,16 @@ plugin module that is not installed with ``--plugin MODULE`` (or ``ACTIONS_CORE_
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import json
+import signal
 import sys
+import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -31,6 +35,7 @@ if TYPE_CHECKING:
     from actions_core.errors import RunFailed
     from actions_core.instance import Instance
     from actions_core.registry import DestinationRegistry
+    from actions_core.runtime import runner
     from actions_core.runtime.engine import RunSummary
 
 EXIT_OK = 0
@@ -167,8 +172,9 @@ def run(
         report=report,
         dead_letter=dead_letter,
         checkpoint=checkpoint,
+        config=config,
     )
-    problem = runner.stdout_problem(files)
+    problem = runner.stdout_problem(files) or runner.checkpoint_problem(files)
     if problem is not None:
         raise click.UsageError(problem)
     instance = _load(config)
@@ -180,8 +186,15 @@ def run(
         wait_rate_limits=wait_rate_limits,
     )
     progress = _ProgressLine() if _stderr_is_tty() else None
+    signals = _SignalInterrupter()
     try:
-        summary = runner.run(instance, files, options, progress=progress)
+        with signals.installed():
+            summary = runner.run(
+                instance, files, options, progress=progress, on_engine=signals.attach
+            )
+    except KeyboardInterrupt:  # a second signal before the run had started
+        click.echo("Interrupted before anything was sent.", err=True)
+        sys.exit(signals.exit_code or 130)
     except RunFailed as exc:
         if progress is not None:
             progress.clear()
@@ -201,7 +214,96 @@ def run(
         if progress is not None:
             progress.clear()
     click.echo(_summary_text(summary), err=True)
+    if summary.aborted is not None:
+        click.echo(_how_to_continue(summary, files), err=True)
+    if signals.exit_code is not None:
+        sys.exit(signals.exit_code)
     sys.exit(EXIT_OK if summary.exit_ok else EXIT_EVENTS_NOT_DELIVERED)
+
+
+class _SignalInterrupter:
+    """SIGINT and SIGTERM during ``run``: the first interrupts the engine (stop sending; what
+    was not sent stays pending; the summary and how to continue are printed; exit 130 or 143),
+    a second stops at once (KeyboardInterrupt), still never moving the checkpoint past an
+    unsent event.
+
+    A signal handler runs on the main thread between two bytecodes, perhaps while that thread
+    holds a lock the engine's interrupt takes, so the handler only hands the interruption to a
+    new thread."""
+
+    def __init__(self) -> None:
+        self.exit_code: int | None = None
+        self._engine: Any = None
+        self._cause: Any = None
+        self._lock = threading.Lock()
+
+    @contextlib.contextmanager
+    def installed(self) -> Iterator[None]:
+        previous = {sig: signal.signal(sig, self._handle) for sig in (signal.SIGINT, signal.SIGTERM)}
+        try:
+            yield
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+
+    def attach(self, engine: Any) -> None:
+        with self._lock:
+            self._engine = engine
+            cause = self._cause
+        if cause is not None:
+            engine.interrupt(cause)
+
+    def _handle(self, signum: int, frame: object) -> None:
+        if self.exit_code is not None:
+            raise KeyboardInterrupt  # the second signal: stop at once
+        self.exit_code = 128 + signum
+        from actions_core.errors import DeliveryInterrupted
+
+        name = signal.Signals(signum).name
+        cause = DeliveryInterrupted(f"{name} received")
+        threading.Thread(target=self._deliver, args=(cause,), daemon=True).start()
+
+    def _deliver(self, cause: Any) -> None:
+        with self._lock:
+            self._cause = cause
+            engine = self._engine
+        if engine is not None:
+            engine.interrupt(cause)
+
+
+def _how_to_continue(summary: RunSummary, files: runner.RunFiles) -> str:
+    """After an interruption: what is pending, and the command that continues."""
+    lines = []
+    if summary.stopped_at_once:
+        lines.append(
+            "Stopped at once: the outcomes of requests in flight were not recorded (they may "
+            "have been delivered)."
+        )
+    pending = f"{summary.pending} events are pending (not sent)"
+    if files.checkpoint is not None:
+        line = summary.next_line or 1
+        lines.append(
+            f"{pending}. Run the same command again to resume from line {line} (checkpoint "
+            f"{files.checkpoint}): it sends what was pending, in flight or not read yet, and "
+            "nothing that was resolved."
+        )
+    elif files.dead_letter is not None and files.dead_letter != "-":
+        unread = (
+            f" Lines from {summary.unread_from} on were not read: they are not in it."
+            if summary.unread_from is not None
+            else ""
+        )
+        lines.append(
+            f"{pending}; they are in the dead-letter file {files.dead_letter} (outcome "
+            f"pending). Once the cause is fixed, replay it: actions-core run CONFIG --input "
+            f"{files.dead_letter} --dead-letter NEW-FILE.{unread}"
+        )
+    else:
+        lines.append(
+            f"{pending}. Without --checkpoint or --dead-letter nothing keeps them for later: a "
+            "new run starts again from the first line."
+        )
+    return "\n".join(lines)
 
 
 def _report_failed_run(failure: RunFailed) -> None:
@@ -252,7 +354,11 @@ class _ProgressLine:
 def _counts_text(summary: RunSummary) -> str:
     from actions_core.runtime.outcomes import Outcome
 
-    counts = ", ".join(f"{summary.counts.get(o, 0)} {o.value}" for o in Outcome)
+    counts = ", ".join(
+        f"{summary.counts.get(o, 0)} {o.value}"
+        for o in Outcome
+        if o is not Outcome.PENDING or summary.counts.get(o)  # pending: only when there are some
+    )
     return f"{summary.events} events: {counts}"
 
 

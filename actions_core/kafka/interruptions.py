@@ -1,11 +1,12 @@
 """Outcomes that are not a verdict on the event: the consumer pauses instead of moving on.
 
-The engine records every event, and after a 401/403 (or once retries of a 429 ran out, or
-after :meth:`~actions_core.runtime.engine.Engine.abort`) it records what it did not send as
-``failed``. For a file that is right: the dead-letter file keeps them for a replay. A consumer
-can do better, since the events are still in the topic: it commits nothing past them, does not
-dead-letter them, pauses, and reads them again from the committed offset once the cause is
-gone (docs/kafka.md, "Failure modes"). A rate limit therefore makes work wait, never fail.
+The engine records every event, and after an interruption (a 401/403, a rate limit longer
+than the retry budget, :meth:`~actions_core.runtime.engine.Engine.abort`) it records what it
+did not send as ``pending``; a 429 whose retries ran out within the budget is ``failed``. For a
+file the dead-letter file keeps them for a replay. A consumer can do better, since the events
+are still in the topic: it commits nothing past them, does not dead-letter them, pauses, and
+reads them again from the committed offset once the cause is gone (docs/kafka.md, "Failure
+modes"). A rate limit therefore makes work wait, never fail.
 """
 
 from __future__ import annotations
@@ -14,8 +15,8 @@ import enum
 
 from actions_core.runtime.outcomes import Outcome, OutcomeRecord
 
-NOT_SENT = "RUN_ABORTED"
-"""The engine's error type for an event it did not send after an abort."""
+NOT_SENT = "RUN_INTERRUPTED"
+"""The engine's error type for an event it did not send after an interruption."""
 
 
 class Interruption(enum.StrEnum):
@@ -29,13 +30,13 @@ class Interruption(enum.StrEnum):
 
 def interruption_of(record: OutcomeRecord) -> Interruption | None:
     """Why ``record`` is an interruption rather than the event's outcome, or ``None``."""
-    if record.outcome is not Outcome.FAILED:
-        return None
-    if record.error_type == NOT_SENT:
+    if record.outcome is Outcome.PENDING:  # the engine was interrupted
+        if record.status in (401, 403):
+            return Interruption.CREDENTIALS
+        if record.status == 429:
+            return Interruption.RATE_LIMIT
         return Interruption.NOT_SENT
-    if record.status in (401, 403):
-        return Interruption.CREDENTIALS
-    if record.status == 429:
+    if record.outcome is Outcome.FAILED and record.status == 429:
         return Interruption.RATE_LIMIT
     return None
 

@@ -48,7 +48,9 @@ FORMAT_VERSION = 1
 RAW_KEY = "raw_b64"
 """The key of an event kept base64-encoded (bytes that are not UTF-8, or data with a secret)."""
 
-DEAD_LETTER_OUTCOMES = frozenset({Outcome.REJECTED, Outcome.FAILED, Outcome.INVALID})
+DEAD_LETTER_OUTCOMES = frozenset(
+    {Outcome.REJECTED, Outcome.FAILED, Outcome.INVALID, Outcome.PENDING}
+)
 """Outcomes worth keeping for a replay (``delivered`` is done, ``filtered`` was not wanted)."""
 
 

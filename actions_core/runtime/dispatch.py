@@ -72,6 +72,11 @@ class Dispatcher(Generic[T]):
             else:
                 lane.append((first_line, item))
 
+    def items(self) -> list[T]:
+        """Every queued or running item (a snapshot, for checkpoints)."""
+        with self._cond:
+            return [item for lane in self._lanes.values() for _, item in lane]
+
     def low_water(self) -> int | None:
         """The lowest ``first_line`` of any queued or running item.
 
@@ -94,12 +99,15 @@ class Dispatcher(Generic[T]):
         if error is not None:
             raise RuntimeError("a work item failed without recording its outcome") from error
 
-    def close(self) -> None:
-        """Stop the workers once the queued items are done."""
+    def close(self, *, wait: bool = True) -> None:
+        """Stop the workers once the queued items are done; ``wait=False`` returns at once
+        (a run stopped at once leaves running items to their daemon threads)."""
         with self._cond:
             self._closed = True
             self._cond.notify_all()
             self._has_work.notify_all()
+        if not wait:
+            return
         for thread in self._threads:
             if thread is not threading.current_thread():
                 thread.join()

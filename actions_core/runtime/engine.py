@@ -29,7 +29,7 @@ import json
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any
@@ -37,13 +37,14 @@ from typing import Any
 import httpx
 
 from actions_core.definitions import RequestDefaults
+from actions_core.errors import DeliveryInterrupted
 from actions_core.http.client import DEFAULT_TIMEOUT, RequestClient
 from actions_core.http.retry import RetryPolicy
 from actions_core.instance import Instance, Subscription
 from actions_core.redaction import Redactor
 from actions_core.runtime.batching import Batch, Batcher, BatchMode, batch_size_for
 from actions_core.runtime.big_integers import loads as standard_loads
-from actions_core.runtime.checkpoint import Progress
+from actions_core.runtime.checkpoint import Checkpoint, Progress, SavedProgress, resolved_ranges
 from actions_core.runtime.dead_letter import DEAD_LETTER_KEY, is_dead_letter, parse_entry
 from actions_core.runtime.dispatch import Dispatcher
 from actions_core.runtime.outcomes import ItemResult, Outcome, OutcomeRecord, OutcomeSink
@@ -102,11 +103,25 @@ class RunSummary:
     retries: int
     elapsed: float
     aborted: str | None = None
+    """Why the run was interrupted (stopped sending), or ``None``."""
+    next_line: int | None = None
+    """With a checkpoint: the first line not resolved at the last save (a resume starts there)."""
+    unread_from: int | None = None
+    """The first line not read when reading stopped early (an interruption with a checkpoint,
+    or a stop at once), else ``None``."""
+    stopped_at_once: bool = False
+    """A second interruption (KeyboardInterrupt) stopped the run without waiting for the
+    requests in flight; their outcomes are not recorded (the checkpoint stays before them)."""
+
+    @property
+    def pending(self) -> int:
+        """Events not sent because the run was interrupted."""
+        return self.counts.get(Outcome.PENDING, 0)
 
     @property
     def exit_ok(self) -> bool:
-        """No event was rejected, failed or invalid."""
-        bad = (Outcome.REJECTED, Outcome.FAILED, Outcome.INVALID)
+        """No event was rejected, failed, invalid or left pending."""
+        bad = (Outcome.REJECTED, Outcome.FAILED, Outcome.INVALID, Outcome.PENDING)
         return not any(self.counts.get(outcome) for outcome in bad)
 
 
@@ -169,7 +184,10 @@ class Engine:
         )
         self._flushers = [f for f in (getattr(s, "flush", None) for s in sinks) if callable(f)]
         keep_events = any(getattr(s, "wants_events", True) for s in sinks)
-        self._recorder = OutcomeRecorder(sinks, self._client.redactor, keep_events=keep_events)
+        self._recorder = OutcomeRecorder(
+            sinks, self._client.redactor, keep_events=keep_events,
+            track_pending=checkpoint is not None,
+        )
         self._performer = Performer(instance.settings, self._client, self._recorder)
         self._lock = threading.Lock()
         # Batches ready to perform wait here until handed to the dispatcher *outside* the
@@ -227,17 +245,31 @@ class Engine:
         elapsed = self._clock() - self._started
         return RunSummary(
             self._events, self._recorder.counts.counts, requests - base[0], attempts - base[1],
-            retries - base[2], elapsed, self._performer.aborted,
+            retries - base[2], elapsed, self._performer.reason, self._saved_line,
+            self._unread_from, self._stopped_at_once,
         )
 
+    def interrupt(self, cause: DeliveryInterrupted) -> None:
+        """Stop sending (thread-safe, from any thread but a signal handler's: it takes locks).
+
+        Requests on the wire finish; waiting retries give up; every event not sent is recorded
+        ``pending``. With a checkpoint, reading stops too (the checkpoint stays before the
+        first unsent event, and a resume reads on from there); without one the input is read
+        to its end, so that every event gets its ``pending`` record (and dead-letter entry).
+        The first cause wins; :attr:`RunSummary.aborted` gives its reason."""
+        self._performer.interrupt(cause)
+
+    @property
+    def interrupted(self) -> DeliveryInterrupted | None:
+        """What interrupted the run, or ``None``."""
+        return self._performer.interrupted
+
     def abort(self, reason: str) -> None:
-        """Stop sending (thread-safe): retries waiting give up and batches not yet sent are
-        recorded ``failed`` as not sent, as after a 401. ``serve`` calls it when delivery
-        must pause, and keeps those events queued."""
-        self._performer.abort(reason)
+        """:meth:`interrupt` with a reason in words (``serve`` pauses delivery with it)."""
+        self.interrupt(DeliveryInterrupted(reason))
 
     def close(self) -> None:
-        self._dispatcher.close()
+        self._dispatcher.close(wait=not self._stopped_at_once)
         self._client.close()
 
     def __enter__(self) -> Engine:
@@ -254,6 +286,10 @@ class Engine:
         self._recorder.new_run()
         self._events = 0
         self._next_line = 1  # every line before it is routed (for checkpoints)
+        self._bytes_read = 0  # the input's bytes before _next_line (for its identity)
+        self._saved_line: int | None = None
+        self._unread_from: int | None = None
+        self._stopped_at_once = False
         self._started = self._clock()
         self._stats_base = self._client.stats
         self._next_save = self._next_progress = self._started
@@ -262,50 +298,53 @@ class Engine:
         self, chunks: Iterable[Chunk], process: Callable[[int, Sequence[Any], Loads], None]
     ) -> RunSummary:
         self._begin_run()
-        skip = self._next_line = self._checkpoint.resume_from() if self._checkpoint else 1
+        checkpoint = self._checkpoint
+        progress = _load(checkpoint)
+        self._next_line = progress.next_line
+        count_bytes = isinstance(checkpoint, Checkpoint) and checkpoint.input is not None
         ticker = _Ticker(min(0.1, max(0.005, self.options.max_wait / 4)), self._tick)
         try:
             for first, items, loads in chunks:
                 end = first + len(items)
-                if end <= skip:
+                if count_bytes:
+                    self._bytes_read += sum(map(len, items))
+                if end <= progress.next_line:
                     continue
-                if first < skip:
-                    items, first = items[skip - first :], skip
                 with self._lock:
-                    process(first, items, loads)
+                    if first >= progress.read_to:
+                        process(first, items, loads)
+                    else:  # resuming: skip the lines resolved already
+                        for start, stop in _unresolved_runs(progress, first, end):
+                            process(start, items[start - first : stop - first], loads)
                     self._next_line = end
                 self._hand_over()
                 ticker.raise_error()
                 if self._dispatcher.broken:  # outcomes can no longer be recorded: stop sending
-                    self._performer.abort("an outcome could not be recorded")
+                    self.interrupt(DeliveryInterrupted("an outcome could not be recorded"))
+                    break
+                if checkpoint is not None and self._performer.interrupted is not None:
+                    self._unread_from = end  # the checkpoint covers the rest
                     break
         except BaseException as exc:
-            if not isinstance(exc, Exception):  # Ctrl-C: stop sending, still record everything
-                self._performer.abort("the run was interrupted")
+            if not isinstance(exc, Exception):  # a second Ctrl-C: stop at once
+                self._stopped_at_once = True
+                self._unread_from = self._next_line
+                self.interrupt(DeliveryInterrupted("the run was stopped at once"))
             raise
         finally:
             try:
                 with self._lock:
                     for batcher in self._batchers:
                         batcher.flush_all()
-                self._hand_over()
-                self._wait_idle()
+                self._hand_over()  # once interrupted, this only records batches pending
+                if not self._stopped_at_once:
+                    self._dispatcher.wait_idle()
                 with self._lock:
                     self._save_checkpoint()
             finally:
                 ticker.stop()
         ticker.raise_error()
         return self.snapshot()
-
-    def _wait_idle(self) -> None:
-        """Wait for the batches in flight. A Ctrl-C meanwhile stops sending (responses still
-        coming in are abandoned) and waits again, so every event still gets its record."""
-        try:
-            self._dispatcher.wait_idle()
-        except KeyboardInterrupt:
-            self._performer.abort("the run was interrupted")
-            self._dispatcher.wait_idle()
-            raise
 
     def _process_lines(self, first: int, lines: Sequence[bytes | str], loads: Loads) -> None:
         out = _ChunkRecords(self._recorder.keep_records)
@@ -435,21 +474,41 @@ class Engine:
             self._progress(self.snapshot())
 
     def _save_checkpoint(self) -> None:
-        """(Under the engine lock.) Flush the sinks, then save the first unresolved line:
-        the lowest line in an open, outgoing, queued or running batch, else the next line to
-        read.
-        Never after a work item broke: its records may be missing."""
+        """(Under the engine lock.) Flush the sinks, then save which lines are resolved.
+
+        Unresolved: the lines in an open, outgoing, queued or running batch and the lines
+        recorded ``pending``; resolved: every other line read. Never saved after a work item
+        broke: its records may be missing."""
         if self._dispatcher.broken:
             return
-        # The outbox before the dispatcher: a batch enters the dispatcher before it leaves the
-        # outbox, so read in this order it is always seen in one of them.
-        waiting: list[int | None] = [batch.first_line for batch in list(self._outbox)]
-        waiting += [b.first_line() for b in self._batchers] + [self._dispatcher.low_water()]
-        low = min([line for line in waiting if line is not None] + [self._next_line])
+        checkpoint = self._checkpoint
+        if checkpoint is None:
+            for flush in self._flushers:
+                flush()
+            return
+        # In this order each batch is seen at least once: a batch enters the dispatcher before
+        # it leaves the outbox, and its pending lines are noted before it leaves either.
+        unresolved: list[int] = []
+        for batch in list(self._outbox):
+            unresolved += batch.lines
+        for batcher in self._batchers:
+            for batch in batcher.open.values():
+                unresolved += batch.lines
+        for batch in self._dispatcher.items():
+            unresolved += batch.lines
+        unresolved += self._recorder.pending_lines()
+        read_to = self._next_line
+        low = min(unresolved, default=read_to)
+        low = min(low, read_to)
         for flush in self._flushers:
             flush()
-        if self._checkpoint is not None:
-            self._checkpoint.save(low)
+        if isinstance(checkpoint, Checkpoint):
+            covered = self._bytes_read if checkpoint.input is not None else None
+            ranges = resolved_ranges(low, read_to, unresolved)
+            checkpoint.save(low, read_to=read_to, resolved=ranges, covered=covered)
+        else:
+            checkpoint.save(low)
+        self._saved_line = low
 
 
 class _Ticker:
@@ -481,7 +540,33 @@ class _Ticker:
             raise self._error
 
 
-# ---------------------------------------------------------------------- result helpers
+# ---------------------------------------------------------------------- helpers
+
+
+def _load(checkpoint: Progress | None) -> SavedProgress:
+    """Where to start: a :class:`Checkpoint` knows resolved ranges too; any other progress
+    keeper only its first unresolved line."""
+    if checkpoint is None:
+        return SavedProgress()
+    if isinstance(checkpoint, Checkpoint):
+        return checkpoint.load()
+    line = checkpoint.resume_from()
+    return SavedProgress(line, line)
+
+
+def _unresolved_runs(progress: SavedProgress, first: int, end: int) -> Iterator[tuple[int, int]]:
+    """The runs ``[start, stop)`` of lines in ``[first, end)`` that a resume must process."""
+    start: int | None = None
+    for line in range(first, end):
+        if progress.is_resolved(line):
+            if start is not None:
+                yield start, line
+                start = None
+        elif start is None:
+            start = line
+    if start is not None:
+        yield start, end
+
 
 
 def _invalid(message: str) -> ItemResult:

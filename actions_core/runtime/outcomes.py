@@ -20,6 +20,9 @@ class Outcome(enum.StrEnum):
     FAILED = "failed"
     FILTERED = "filtered"
     INVALID = "invalid"
+    PENDING = "pending"
+    """Not sent because the run was interrupted (a signal, refused credentials, a long rate
+    limit); a resume or a replay sends it. Never resolved: a checkpoint stays before it."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,11 +10,11 @@ the router feed too):
 * An exception applies to that call's events only (failure isolation: other batches, for
   other audiences or later ones, are unaffected), classified by
   :func:`~actions_core.runtime.outcomes.outcome_for_exception`.
-* A 401/403 (:class:`~actions_core.errors.AuthenticationError`), or an interruption
-  (:class:`~actions_core.errors.DeliveryInterrupted`: a rate limit longer than the retry
-  budget, the run stopped under a request) aborts the run: the client
-  stops (retries waiting give up at once) and every batch not yet sent is recorded ``failed``
-  with a plain "Not sent" message, so nothing disappears.
+* An interruption (:class:`~actions_core.errors.DeliveryInterrupted`: a signal through
+  :meth:`Performer.interrupt`, a 401/403, a rate limit longer than the retry budget) stops
+  sending: the client stops (waiting retries give up at once) and the call that met it, and
+  every batch not yet sent, is recorded ``pending``, never ``failed``: a resume or a replay
+  sends it (docs/framework.md, "Delivery guarantees").
 * The recorder redacts every error message before it is kept.
 """
 
@@ -28,6 +28,7 @@ import httpx
 from actions_core.definitions import ExecutionContext, Settings
 from actions_core.errors import AuthenticationError, DeliveryInterrupted
 from actions_core.http.client import RequestClient
+from actions_core.http.retry import is_retryable
 from actions_core.runtime.batching import Batch
 from actions_core.runtime.outcomes import ItemResult, Outcome
 from actions_core.runtime.outcomes import outcome_for_exception as _outcome_for
@@ -43,16 +44,18 @@ class Performer:
         self._client = client
         self._redact = client.redactor.redact  # also masks credential header values
         self._recorder = recorder
-        self._abort_lock = threading.Lock()
-        self._not_sent: ItemResult | None = None  # every unsent event's result after an abort
-        self.aborted: str | None = None
-        """Why the run stopped sending (redacted), or ``None``."""
+        self._lock = threading.Lock()
+        self._pending: ItemResult | None = None  # every unsent event's result once interrupted
+        self.interrupted: DeliveryInterrupted | None = None
+        """What stopped the run's sending (the first interruption), or ``None``."""
+        self.reason: str | None = None
+        """Why, in words (redacted)."""
 
     def perform(self, batch: Batch) -> None:
         """One perform or perform_batch call (on a worker thread); records every event."""
         n = len(batch.lines)
-        if self._not_sent is not None:
-            self._recorder.record_batch(batch, [self._not_sent] * n)
+        if self._pending is not None:
+            self._recorder.record_batch(batch, [self._pending] * n)
             return
         session = self._client.session()
         ctx = ExecutionContext(self._settings, session, batch.subscription.name)
@@ -66,36 +69,43 @@ class Performer:
                 results = action.perform_batch(ctx, batch.payloads)
                 if results is not None:
                     results = _checked(results, n)
-        except AuthenticationError as exc:
-            self.abort(str(exc))
-            results = [_outcome_for(exc)] * n
+        except AuthenticationError as exc:  # every later request would be refused too
+            self.interrupt(DeliveryInterrupted(str(exc)))
+            results = [ItemResult(Outcome.PENDING, exc.status, str(exc), "AUTHENTICATION_FAILED")] * n
         except DeliveryInterrupted as exc:  # a long rate limit, or the run was stopped
-            self.abort(exc.reason)
-            results = [self._unsent()] * n
+            self.interrupt(exc)
+            results = [self._not_sent()] * n
         except Exception as exc:  # failure isolation: this call's events only
-            results = [_outcome_for(exc)] * n
+            result = _outcome_for(exc)
+            if self.interrupted is not None and is_retryable(exc):
+                result = self._not_sent()  # its retries were cut short by the interruption
+            results = [result] * n
         self._recorder.record_batch(batch, results, session.attempts, session.last_status)
 
     def record_not_sent(self, batch: Batch) -> bool:
-        """After an abort, record ``batch`` as not sent and say so; else ``False``."""
-        if self._not_sent is None:
+        """Once interrupted, record ``batch`` as pending and say so; else ``False``."""
+        if self._pending is None:
             return False
-        self._recorder.record_batch(batch, [self._not_sent] * len(batch.lines))
+        self._recorder.record_batch(batch, [self._pending] * len(batch.lines))
         return True
 
-    def _unsent(self) -> ItemResult:
-        assert self._not_sent is not None  # set by abort()
-        return self._not_sent
+    def _not_sent(self) -> ItemResult:
+        pending = self._pending
+        assert pending is not None, "only once interrupted"
+        return pending
 
-    def abort(self, reason: str) -> None:
-        """Stop sending; the first reason wins. Later batches are recorded as not sent."""
-        with self._abort_lock:
-            if self.aborted is not None:
-                return
-            self.aborted = self._redact(reason)
-            message = f"Not sent: the run stopped after {self.aborted}"
-            self._not_sent = ItemResult(Outcome.FAILED, None, message, "RUN_ABORTED")
-        self._client.abort(reason)
+    def interrupt(self, cause: DeliveryInterrupted) -> bool:
+        """Stop sending (thread-safe; the first cause wins, and ``True`` says this was it):
+        waiting retries give up, and every batch not yet sent is recorded ``pending``."""
+        with self._lock:
+            if self.interrupted is not None:
+                return False
+            self.reason = self._redact(cause.reason)
+            message = f"Not sent: the run was interrupted ({self.reason}); a resume or a replay sends it"
+            self._pending = ItemResult(Outcome.PENDING, None, message, "RUN_INTERRUPTED")
+            self.interrupted = cause
+        self._client.abort(cause.reason)
+        return True
 
 
 def _unexpected(message: str) -> ItemResult:

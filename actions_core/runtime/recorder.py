@@ -12,8 +12,9 @@ plain run). Records arrive from several threads; the counts and every sink lock 
 
 from __future__ import annotations
 
+import threading
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from actions_core.redaction import Redactor
@@ -27,10 +28,17 @@ class OutcomeRecorder:
     """Counts every outcome and hands records to the sinks, error messages redacted.
 
     ``keep_events``: whether batches carry their events (some sink wants them in records).
+    ``track_pending``: remember the lines recorded ``pending`` (a checkpoint must stay before
+    them, and must not call them resolved).
     """
 
     def __init__(
-        self, sinks: Sequence[OutcomeSink], redactor: Redactor, *, keep_events: bool
+        self,
+        sinks: Sequence[OutcomeSink],
+        redactor: Redactor,
+        *,
+        keep_events: bool,
+        track_pending: bool = False,
     ) -> None:
         self._sinks = tuple(sinks)
         self._redact = redactor.redact
@@ -38,6 +46,18 @@ class OutcomeRecorder:
         """Whether records are built at all (some sink wants them); else only counts."""
         self.keep_events = keep_events
         self.counts = CountingSink()
+        self._pending_lock = threading.Lock()
+        self._pending_lines: set[int] | None = set() if track_pending else None
+
+    def pending_lines(self) -> list[int]:
+        """The lines recorded ``pending`` so far (when tracked)."""
+        with self._pending_lock:
+            return list(self._pending_lines or ())
+
+    def _note_pending(self, lines: Iterable[int]) -> None:
+        if self._pending_lines is not None:
+            with self._pending_lock:
+                self._pending_lines.update(lines)
 
     def new_run(self) -> None:
         """Start counting afresh."""
@@ -70,6 +90,11 @@ class OutcomeRecorder:
         """A call's results as records (``None``: all delivered); only counts without sinks.
         A delivered record without a status takes the call's last HTTP ``status``."""
         n = len(batch.lines)
+        if results is not None and self._pending_lines is not None:
+            pending = Outcome.PENDING
+            self._note_pending(
+                line for line, r in zip(batch.lines, results, strict=True) if r.outcome is pending
+            )
         if not self.keep_records:
             if results is None:
                 self.counts.add(Outcome.DELIVERED, n)

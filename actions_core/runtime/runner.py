@@ -26,6 +26,7 @@ A run owns its process (the CLI), so :func:`run` also tunes the garbage collecto
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import io
 import os
@@ -37,11 +38,11 @@ from typing import IO, Any, cast
 
 import httpx
 
-from actions_core.errors import ConfigError, OutputWriteError, RunFailed
+from actions_core.errors import ConfigError, DeliveryInterrupted, OutputWriteError, RunFailed
 from actions_core.http.dry_run import DryRunTransport
 from actions_core.instance import Instance
 from actions_core.redaction import Redactor
-from actions_core.runtime.checkpoint import Checkpoint
+from actions_core.runtime.checkpoint import Checkpoint, config_fingerprint
 from actions_core.runtime.engine import Engine, RunOptions, RunSummary
 from actions_core.runtime.outcomes import OutcomeSink
 from actions_core.runtime.sinks import DeadLetterWriter, ReportWriter
@@ -59,6 +60,8 @@ class RunFiles:
     report: str | None = None
     dead_letter: str | None = None
     checkpoint: str | None = None
+    config: str | None = None
+    """The config file, for the checkpoint's fingerprint (else taken from the instance)."""
 
 
 DRY_RUN_CONCURRENCY = 1
@@ -92,17 +95,25 @@ def run(
     *,
     progress: Callable[[RunSummary], None] | None = None,
     transport: httpx.BaseTransport | None = None,
+    on_engine: Callable[[Engine], None] | None = None,
 ) -> RunSummary:
     """Run ``files.input`` through ``instance``; ``transport`` replaces the network (tests).
 
-    Raises ``ConfigError`` or ``OSError`` when the files are wrong (nothing was sent), and
-    :class:`RunFailed` when one fails once the run has started."""
+    ``on_engine`` receives the engine once it exists (the CLI's signal handlers interrupt it
+    through :meth:`Engine.interrupt`). Raises ``ConfigError`` or ``OSError`` when the files
+    are wrong (nothing was sent), and :class:`RunFailed` when one fails once the run has
+    started. A ``KeyboardInterrupt`` (a second Ctrl-C) stops the run at once: the summary
+    so far is returned, with ``stopped_at_once`` set."""
     _check_distinct(files)
-    checkpoint = Checkpoint(files.checkpoint) if files.checkpoint else None
-    if checkpoint is not None:
+    checkpoint = None
+    if files.checkpoint:
+        checkpoint = Checkpoint(
+            files.checkpoint, input=files.input, config=_fingerprint(instance, files.config)
+        )
         checkpoint.check_writable()
-    resuming = checkpoint is not None and checkpoint.resume_from() > 1
+    resuming = checkpoint is not None and checkpoint.load().read_to > 1
     redactor = Redactor(instance.secrets)
+    stdout_gone = _StdoutGone()
     engine: Engine | None = None
     summary: RunSummary | None = None
     try:
@@ -111,9 +122,13 @@ def run(
             sinks: list[OutcomeSink] = []
             if files.report:
                 report = _open_output(stack, files.report, "report", append=resuming)
+                if files.report == "-":
+                    report = stdout_gone.wrap(report)
                 sinks.append(ReportWriter(report))
             if files.dead_letter:
                 dead = _open_output(stack, files.dead_letter, "dead-letter file", append=True)
+                if files.dead_letter == "-":
+                    dead = stdout_gone.wrap(dead)
                 sinks.append(DeadLetterWriter(dead, redactor=redactor))
             if files.dry_run:
                 out = _open_output(
@@ -133,8 +148,13 @@ def run(
                     progress=progress,
                 )
             )
+            stdout_gone.engine = engine
+            if on_engine is not None:
+                on_engine(engine)
             try:
                 summary = engine.run_lines(stream)
+            except KeyboardInterrupt:
+                summary = engine.snapshot()
             except Exception:
                 summary = engine.snapshot()
                 raise
@@ -144,6 +164,77 @@ def run(
             raise
         raise RunFailed(error, summary, files.checkpoint) from exc
     return summary
+
+
+class _StdoutGone:
+    """A report or dead-letter stream on stdout whose reader may leave (``--report - | head``).
+
+    A closed pipe is a consumer that left, not a failed write: the run is interrupted (what
+    was not sent stays pending) and later writes go nowhere, without an error message."""
+
+    def __init__(self) -> None:
+        self.engine: Engine | None = None
+
+    def wrap(self, stream: IO[str]) -> IO[str]:
+        return cast(IO[str], _PipeWriter(stream, self))
+
+    def left(self) -> None:
+        try:  # the interpreter's own last flush of stdout must not fail either
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            os.close(devnull)
+        except (OSError, ValueError, io.UnsupportedOperation):
+            pass
+        if self.engine is not None:
+            self.engine.interrupt(DeliveryInterrupted("the reader of stdout went away (a closed pipe)"))
+
+
+class _PipeWriter:
+    """A text stream that swallows writes once its reader has gone (see :class:`_StdoutGone`)."""
+
+    def __init__(self, stream: IO[str], owner: _StdoutGone) -> None:
+        self._stream = stream
+        self._owner = owner
+        self._gone = False
+        self.name = getattr(stream, "name", None)
+
+    def write(self, text: str) -> int:
+        if not self._gone:
+            try:
+                return self._stream.write(text)
+            except BrokenPipeError:
+                self._leave()
+        return len(text)
+
+    def flush(self) -> None:
+        if not self._gone:
+            try:
+                self._stream.flush()
+            except BrokenPipeError:
+                self._leave()
+
+    def _leave(self) -> None:
+        self._gone = True
+        self._owner.left()
+
+
+def _fingerprint(instance: Instance, config: str | None) -> str:
+    """The config's fingerprint for a checkpoint: what decides the requests, secrets left
+    out (a fixed token must not invalidate the checkpoint)."""
+    destination = instance.destination
+    mappings: list[Any]
+    if config is not None:
+        from actions_core.config.loader import load_config
+
+        mappings = [dataclasses.asdict(m) for m in load_config(config).mappings]
+    else:
+        mappings = [
+            [s.name, s.action.key, s.trigger.text if s.trigger else None, s.enabled]
+            for s in instance.subscriptions
+        ]
+    return config_fingerprint(
+        destination.slug, dict(instance.settings), tuple(destination.secret_settings), mappings
+    )
 
 
 def _first_os_error(exc: BaseException) -> OSError | None:
@@ -310,11 +401,27 @@ def stdout_problem(files: RunFiles) -> str | None:
     )
 
 
+def checkpoint_problem(files: RunFiles) -> str | None:
+    """Why ``--checkpoint`` cannot work with this input, or ``None``: a resume reads the same
+    input again and skips what the checkpoint says is done, so the input must be a file that
+    can be read again (not stdin or a pipe)."""
+    if not files.checkpoint or files.checkpoint == "-":
+        return None
+    if files.input == "-" or (os.path.exists(files.input) and not os.path.isfile(files.input)):
+        what = "stdin" if files.input == "-" else f"{files.input} (not a regular file)"
+        return (
+            f"--checkpoint needs --input FILE: the input is {what}, which a resume cannot read "
+            "again, so it would skip lines of whatever comes next. Save the events to a file "
+            "first, or run without --checkpoint"
+        )
+    return None
+
+
 def _check_distinct(files: RunFiles) -> None:
     """Writing to the file being read would destroy it (``--dead-letter dl.jsonl`` while
     replaying ``dl.jsonl``), and two outputs sharing a file (or stdout) would interleave
     their lines: refuse both before anything is opened."""
-    problem = stdout_problem(files)
+    problem = stdout_problem(files) or checkpoint_problem(files)
     if problem is not None:
         raise ConfigError(problem)
     outputs = [
@@ -354,6 +461,7 @@ __all__ = [
     "RunFiles",
     "RunOptions",
     "RunSummary",
+    "checkpoint_problem",
     "options_for",
     "run",
     "stdout_problem",

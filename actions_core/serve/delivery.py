@@ -58,15 +58,13 @@ _UNREACHABLE = frozenset({408, 429})
 
 def interruption(record: OutcomeRecord) -> str | None:
     """Why ``record`` means "pause" rather than "this event failed", or ``None``."""
-    if record.outcome.value == "pending":  # the engine recorded an interruption itself
-        return record.error or "delivery was interrupted"
+    status = record.status
+    if record.outcome is Outcome.PENDING:  # the engine was interrupted: nothing is resolved
+        if status in (401, 403):
+            return f"the destination refused the credentials ({status}); fix them and delivery resumes"
+        return record.error or "delivery stopped"
     if record.outcome is not Outcome.FAILED:
         return None
-    status = record.status
-    if status in (401, 403):
-        return f"the destination refused the credentials ({status}); fix them and delivery resumes"
-    if record.error_type == "RUN_ABORTED":
-        return record.error or "delivery stopped"
     if record.error_type in ("RETRYABLE_ERROR", "HTTP_ERROR") and (
         status is None or status in _UNREACHABLE or status >= 500
     ):
