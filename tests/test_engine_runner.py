@@ -196,7 +196,7 @@ def test_items_of_one_key_run_in_order_and_other_keys_are_not_held_up() -> None:
 
     dispatcher: Dispatcher[str] = Dispatcher(perform, workers=2, max_pending=8)
     for key, item in (("a", "a1"), ("a", "a2"), ("b", "b1")):
-        dispatcher.submit(key, item, first_line=1)
+        dispatcher.submit(key, item)
     dispatcher.wait_idle()
     dispatcher.close()
     assert done == ["b1", "a1", "a2"]

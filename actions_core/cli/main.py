@@ -264,6 +264,12 @@ class _SignalInterrupter:
         threading.Thread(target=self._deliver, args=(cause,), daemon=True).start()
 
     def _deliver(self, cause: Any) -> None:
+        again = "Ctrl-C again" if cause.reason.startswith("SIGINT") else "the signal again"
+        click.echo(
+            f"\n{cause.reason}: nothing more is sent; waiting for the requests in flight "
+            f"({again} stops at once).",
+            err=True,
+        )
         with self._lock:
             self._cause = cause
             engine = self._engine

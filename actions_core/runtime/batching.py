@@ -55,10 +55,6 @@ class Batch:
         """Batches with equal ordering keys are performed one after another, in input order."""
         return (self.subscription.name, self.key)
 
-    @property
-    def first_line(self) -> int:
-        return self.lines[0]
-
 
 def batch_size_for(subscription: Subscription, batch_size: int) -> int:
     """The run's batch size capped by the action's own maximum."""
@@ -166,12 +162,6 @@ class Batcher:
         while self.open:
             key = next(iter(self.open))
             self._submit(self.open.pop(key))
-
-    def first_line(self) -> int | None:
-        """The lowest line number still waiting in an open batch (for checkpoints)."""
-        for batch in self.open.values():
-            return batch.first_line
-        return None
 
 
 __all__ = ["Batch", "BatchMode", "Batcher", "Event", "batch_size_for"]

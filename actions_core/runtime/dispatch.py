@@ -40,7 +40,7 @@ class Dispatcher(Generic[T]):
         lock = threading.Lock()
         self._cond = threading.Condition(lock)  # submitters and wait_idle: "pending went down"
         self._has_work = threading.Condition(lock)  # workers: "a key became ready"
-        self._lanes: dict[Hashable, deque[tuple[int, T]]] = {}
+        self._lanes: dict[Hashable, deque[T]] = {}
         self._ready: deque[Hashable] = deque()
         self._pending = 0
         self._closed = False
@@ -53,11 +53,8 @@ class Dispatcher(Generic[T]):
         for thread in self._threads:
             thread.start()
 
-    def submit(self, key: Hashable, item: T, first_line: int) -> None:
-        """Queue ``item`` behind earlier items of ``key``; blocks while too many are pending.
-
-        ``first_line`` is the lowest input line the item carries (see :meth:`low_water`).
-        """
+    def submit(self, key: Hashable, item: T) -> None:
+        """Queue ``item`` behind earlier items of ``key``; blocks while too many are pending."""
         with self._cond:
             while self._pending >= self._max_pending and not self._closed:
                 self._cond.wait()
@@ -66,24 +63,16 @@ class Dispatcher(Generic[T]):
             self._pending += 1
             lane = self._lanes.get(key)
             if lane is None:
-                self._lanes[key] = deque([(first_line, item)])
+                self._lanes[key] = deque([item])
                 self._ready.append(key)
                 self._has_work.notify()
             else:
-                lane.append((first_line, item))
+                lane.append(item)
 
     def items(self) -> list[T]:
         """Every queued or running item (a snapshot, for checkpoints)."""
         with self._cond:
-            return [item for lane in self._lanes.values() for _, item in lane]
-
-    def low_water(self) -> int | None:
-        """The lowest ``first_line`` of any queued or running item.
-
-        Items of one key are submitted in input order, so each lane's head holds its lowest.
-        """
-        with self._cond:
-            return min((lane[0][0] for lane in self._lanes.values()), default=None)
+            return [item for lane in self._lanes.values() for item in lane]
 
     @property
     def broken(self) -> bool:
@@ -122,7 +111,7 @@ class Dispatcher(Generic[T]):
                         return
                     self._has_work.wait()
                 key = self._ready.popleft()
-                item = self._lanes[key][0][1]
+                item = self._lanes[key][0]
             try:
                 self._perform(item)
             except BaseException as exc:  # a bug in perform: keep it for wait_idle

@@ -326,25 +326,41 @@ class Engine:
                     self._unread_from = end  # the checkpoint covers the rest
                     break
         except BaseException as exc:
-            if not isinstance(exc, Exception):  # a second Ctrl-C: stop at once
-                self._stopped_at_once = True
-                self._unread_from = self._next_line
-                self.interrupt(DeliveryInterrupted("the run was stopped at once"))
+            if not isinstance(exc, Exception):  # KeyboardInterrupt (a second Ctrl-C)
+                self._stop_at_once()
             raise
         finally:
             try:
-                with self._lock:
-                    for batcher in self._batchers:
-                        batcher.flush_all()
-                self._hand_over()  # once interrupted, this only records batches pending
-                if not self._stopped_at_once:
-                    self._dispatcher.wait_idle()
-                with self._lock:
-                    self._save_checkpoint()
+                try:
+                    self._finish()
+                except KeyboardInterrupt:  # while waiting for the requests in flight
+                    self._stop_at_once()
+                    self._finish()
+                    raise
             finally:
                 ticker.stop()
         ticker.raise_error()
         return self.snapshot()
+
+    def _stop_at_once(self) -> None:
+        """Stop without waiting for the requests in flight (their outcomes go unrecorded; the
+        checkpoint stays before them)."""
+        self._stopped_at_once = True
+        if self._unread_from is None:
+            self._unread_from = self._next_line
+        self.interrupt(DeliveryInterrupted("the run was stopped at once"))
+
+    def _finish(self) -> None:
+        """The end of a run: send the open batches (once interrupted, this only records them
+        pending), wait for the requests in flight unless stopping at once, save."""
+        with self._lock:
+            for batcher in self._batchers:
+                batcher.flush_all()
+        self._hand_over()
+        if not self._stopped_at_once:
+            self._dispatcher.wait_idle()
+        with self._lock:
+            self._save_checkpoint()
 
     def _process_lines(self, first: int, lines: Sequence[bytes | str], loads: Loads) -> None:
         out = _ChunkRecords(self._recorder.keep_records)
@@ -452,8 +468,10 @@ class Engine:
             outbox = self._outbox
             while outbox:
                 batch = outbox[0]
-                if not self._performer.record_not_sent(batch):
-                    self._dispatcher.submit(batch.ordering_key, batch, batch.first_line)
+                if self._stopped_at_once:  # no waiting for room behind requests in flight
+                    self._performer.record_pending(batch)
+                else:  # once interrupted, it is recorded pending in its key's order
+                    self._dispatcher.submit(batch.ordering_key, batch)
                 outbox.popleft()
         finally:
             self._handover.release()

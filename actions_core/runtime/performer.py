@@ -82,12 +82,9 @@ class Performer:
             results = [result] * n
         self._recorder.record_batch(batch, results, session.attempts, session.last_status)
 
-    def record_not_sent(self, batch: Batch) -> bool:
-        """Once interrupted, record ``batch`` as pending and say so; else ``False``."""
-        if self._pending is None:
-            return False
-        self._recorder.record_batch(batch, [self._pending] * len(batch.lines))
-        return True
+    def record_pending(self, batch: Batch) -> None:
+        """Record ``batch`` as not sent (once interrupted)."""
+        self._recorder.record_batch(batch, [self._not_sent()] * len(batch.lines))
 
     def _not_sent(self) -> ItemResult:
         pending = self._pending
