@@ -4,8 +4,10 @@ Commands: ``run`` (events in, requests out, an outcome per event), ``validate``,
 ``destinations``, ``describe``, ``test-auth`` and ``init``; ``serve``, ``queue status`` and
 ``dead-letters export|replay`` live in :mod:`actions_core.cli.serve`, ``consume`` (a Kafka
 consumer group worker) in :mod:`actions_core.cli.consume`. Exit codes: 0 success (every event
-delivered or filtered), 1 some event was rejected, failed or invalid, a file failed once the
-run had started (a full disk), or an authentication test failed, 2 a usage error, found before
+delivered or filtered), 1 some event was rejected, failed or invalid, the run was interrupted
+with events pending (a 401/403, a long rate limit), a file failed once the run had started (a
+full disk), or an authentication test failed, 130/143 ``run`` was stopped by SIGINT/SIGTERM
+(the summary says what is pending and how to continue), 2 a usage error, found before
 anything is sent (a bad option; a missing or unreadable file; an output file that is the input
 file or another output; two outputs on stdout; a checkpoint file that is not a checkpoint or
 cannot be saved), 3 an invalid config (the error on stderr as ``file:line:column: path:
@@ -153,12 +155,16 @@ def run(
     --output, --report and --dead-letter take - for stdout (one of them at most; a dry run
     without --output already writes there). The summary goes to stderr.
 
+    Ctrl-C (or SIGTERM) stops sending and leaves what was not sent pending; with --checkpoint
+    the same command continues. A second one stops at once.
+
     Exits 0 when every event was delivered or filtered, 1 when any was rejected, failed or
-    invalid, or when a file failed after the run had started (a full disk: the error, the
-    summary so far, and how to resume are printed), 2 on a usage error, found before anything
-    is sent (also when an output file is the input file or another output, two outputs go to
-    stdout, or the --checkpoint file is not a checkpoint or cannot be saved), 3 when CONFIG is
-    invalid.
+    invalid, when the run was interrupted with events pending (a 401/403), or when a file
+    failed after the run had started (a full disk: the error, the summary so far, and how to
+    resume are printed), 2 on a usage error, found before anything is sent (also when an output
+    file is the input file or another output, two outputs go to stdout, --checkpoint is given
+    with stdin, or the --checkpoint file is not a checkpoint, belongs to another input or
+    config, or cannot be saved), 3 when CONFIG is invalid, 130/143 after SIGINT/SIGTERM.
     """
     from actions_core.errors import ConfigError, RunFailed, describe_os_error
     from actions_core.runtime import runner

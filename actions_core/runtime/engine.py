@@ -17,10 +17,14 @@ Threads and locks:
   batches through ONE shared :class:`~actions_core.http.client.RequestClient`: in input order per
   ordering key (mapping + batch-key values), concurrently across keys.
 
-A 401/403 aborts the run: the client stops (waiting retries give up), nothing more is sent,
-and every event not sent is recorded ``failed`` (and lands in the dead-letter file, ready for
-a replay once the credentials are fixed). The input is still read to the end so that every
-event gets its record. Every recorded error message is redacted.
+An interruption (:meth:`Engine.interrupt`: a signal, a 401/403, a rate limit longer than the
+retry budget) stops sending: waiting retries give up, requests on the wire finish, and every
+event not sent is recorded ``pending``, never ``failed``; the checkpoint stays before it
+(docs/framework.md, "Delivery guarantees"). With a checkpoint, reading stops; without one the
+input is read to its end so that every event gets its record (and dead-letter entry). Once
+interrupted, batches still pass through the dispatcher, so their ``pending`` records keep each
+key's input order (a dead-letter replay then ends in the right state). Every recorded error
+message is redacted.
 """
 
 from __future__ import annotations
