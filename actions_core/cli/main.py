@@ -198,8 +198,8 @@ def run(
             summary = runner.run(
                 instance, files, options, progress=progress, on_engine=signals.attach
             )
-    except KeyboardInterrupt:  # a second signal before the run had started
-        click.echo("Interrupted before anything was sent.", err=True)
+    except KeyboardInterrupt:  # a second signal outside the engine's run (opening, closing)
+        click.echo("Stopped at once.", err=True)
         sys.exit(signals.exit_code or 130)
     except RunFailed as exc:
         if progress is not None:
