@@ -28,6 +28,7 @@ from actions_core.errors import (
     RetryableError,
 )
 from actions_core.http.client import RequestClient, encode_json
+from actions_core.http.deadline import GuardedTransport
 from actions_core.http.retry import RetryPolicy
 from actions_core.redaction import Redactor
 from tests.http_server import LocalServer, Recorder, Reply, serve
@@ -640,3 +641,11 @@ def test_abort_stops_a_request_waiting_for_a_rate_limit(server: LocalServer) -> 
         assert not worker.is_alive()  # a hang guard, not a timing assertion
     assert [type(e) for e in errors] == [RequestAbortedError]
     assert len(server.requests) == 1
+
+
+def test_a_shared_guarded_transport_keeps_each_client_s_deadline(server: LocalServer) -> None:
+    server.default = Reply(trickle=0.05)
+    shared = GuardedTransport()  # as serve passes one transport to every cycle's client
+    client = RequestClient(transport=shared, timeout=0.5, policy=RetryPolicy(1))
+    with client, pytest.raises(RequestTimeoutError, match=r"^Request timed out after 500ms$"):
+        client.request("GET", server.url)

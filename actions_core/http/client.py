@@ -253,7 +253,7 @@ class RequestClient:
         self._guard = AttemptGuard()
         self._gate = RateLimitGate()
         if transport is None:  # the network: keep each attempt to its deadline
-            transport = GuardedTransport(self._guard)
+            transport = GuardedTransport()
         self._http = httpx.Client(
             transport=transport,
             headers={"User-Agent": DEFAULT_USER_AGENT},

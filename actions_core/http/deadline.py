@@ -12,8 +12,10 @@ httpx passes through as it is): Ctrl-C ends a run promptly even while a worker i
 of a slow response. (A timed-out ``recv`` consumed nothing, so the next slice goes on where
 the last left off.) Writes only keep the deadline: a half-sent buffer cannot be resumed.
 
-The guard works on the thread that sends: httpx's sync client runs each request on the
-caller's thread, so the deadline is thread-local and one client serves all worker threads.
+The attempt is known on the thread that sends: httpx's sync client runs each request on the
+caller's thread, so the deadline is thread-local, one transport (and its pooled connections)
+serves every worker thread, and a transport shared by several clients keeps each one's own
+deadline and stop.
 """
 
 from __future__ import annotations
@@ -33,22 +35,25 @@ STOP_CHECK_INTERVAL = 0.1
 """Seconds a read waits before it looks whether the run was stopped."""
 
 
+_local = threading.local()  # .attempt: (guard, deadline) of the attempt on this thread
+
+
 class AttemptGuard:
-    """The deadline of the attempt in progress on each thread, and the run's stop switch."""
+    """One client's stop switch, and the deadline of its attempt in progress on each thread."""
 
     def __init__(self) -> None:
-        self._local = threading.local()
         self._stopped = threading.Event()
         self._reason = ""
 
     @contextmanager
     def attempt(self, seconds: float) -> Iterator[None]:
         """Every socket operation of this thread's attempt ends within ``seconds``."""
-        self._local.deadline = time.monotonic() + seconds
+        previous = getattr(_local, "attempt", None)
+        _local.attempt = (self, time.monotonic() + seconds)
         try:
             yield
         finally:
-            self._local.deadline = None
+            _local.attempt = previous
 
     def stop(self, reason: str) -> None:
         """Reads in progress (on any thread) give up at their next check, raising
@@ -64,26 +69,39 @@ class AttemptGuard:
     def abandoned(self) -> RequestAbortedError:
         return RequestAbortedError(f"Request abandoned: the run was stopped ({self._reason})")
 
-    def left(self, timeout: float | None) -> float | None:
-        """What remains of ``timeout`` under this thread's deadline (``None``: no limit)."""
-        deadline: float | None = getattr(self._local, "deadline", None)
-        if deadline is None:
-            return timeout
-        remaining = deadline - time.monotonic()
-        return remaining if timeout is None else min(timeout, remaining)
+
+def _current() -> tuple[AttemptGuard, float] | None:
+    current: tuple[AttemptGuard, float] | None = getattr(_local, "attempt", None)
+    return current
+
+
+def _left(timeout: float | None) -> float | None:
+    """What remains of ``timeout`` under this thread's attempt deadline (``None``: no limit)."""
+    current = _current()
+    if current is None:
+        return timeout
+    remaining = current[1] - time.monotonic()
+    return remaining if timeout is None else min(timeout, remaining)
+
+
+def _connect_left(timeout: float | None) -> float | None:
+    left = _left(timeout)
+    if left is not None and left <= 0:
+        raise httpcore.ConnectTimeout("the request's deadline passed")
+    return left
 
 
 class _GuardedStream(httpcore.NetworkStream):
-    def __init__(self, inner: httpcore.NetworkStream, guard: AttemptGuard) -> None:
+    def __init__(self, inner: httpcore.NetworkStream) -> None:
         self._inner = inner
-        self._guard = guard
 
     def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        current = _current()
         end = None if timeout is None else time.monotonic() + timeout
         while True:
-            if self._guard.stopped:
-                raise self._guard.abandoned()
-            left = self._guard.left(None if end is None else end - time.monotonic())
+            if current is not None and current[0].stopped:
+                raise current[0].abandoned()
+            left = _left(None if end is None else end - time.monotonic())
             if left is not None and left <= 0:
                 raise httpcore.ReadTimeout("the request's deadline passed")
             wait = STOP_CHECK_INTERVAL if left is None else min(left, STOP_CHECK_INTERVAL)
@@ -93,7 +111,7 @@ class _GuardedStream(httpcore.NetworkStream):
                 continue  # nothing was read: check the deadline and the stop, then wait on
 
     def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        left = self._guard.left(timeout)
+        left = _left(timeout)
         if left is not None and left <= 0:
             raise httpcore.WriteTimeout("the request's deadline passed")
         self._inner.write(buffer, left)
@@ -107,25 +125,19 @@ class _GuardedStream(httpcore.NetworkStream):
         server_hostname: str | None = None,
         timeout: float | None = None,
     ) -> httpcore.NetworkStream:
-        inner = self._inner.start_tls(ssl_context, server_hostname, _connect_left(self._guard, timeout))
-        return _GuardedStream(inner, self._guard)
+        return _GuardedStream(
+            self._inner.start_tls(ssl_context, server_hostname, _connect_left(timeout))
+        )
 
     def get_extra_info(self, info: str) -> Any:
         return self._inner.get_extra_info(info)
 
 
-def _connect_left(guard: AttemptGuard, timeout: float | None) -> float | None:
-    left = guard.left(timeout)
-    if left is not None and left <= 0:
-        raise httpcore.ConnectTimeout("the request's deadline passed")
-    return left
-
-
 class GuardedBackend(httpcore.NetworkBackend):
-    """httpcore's sync backend, its streams kept to the guard's deadline and stop."""
+    """httpcore's sync backend, its streams kept to the deadline and stop of the attempt in
+    progress on the calling thread (:meth:`AttemptGuard.attempt`), if any."""
 
-    def __init__(self, guard: AttemptGuard) -> None:
-        self._guard = guard
+    def __init__(self) -> None:
         self._backend = httpcore.SyncBackend()
 
     def connect_tcp(
@@ -137,17 +149,15 @@ class GuardedBackend(httpcore.NetworkBackend):
         socket_options: Iterable[Any] | None = None,
     ) -> httpcore.NetworkStream:
         stream = self._backend.connect_tcp(
-            host, port, _connect_left(self._guard, timeout), local_address, socket_options
+            host, port, _connect_left(timeout), local_address, socket_options
         )
-        return _GuardedStream(stream, self._guard)
+        return _GuardedStream(stream)
 
     def connect_unix_socket(
         self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None
     ) -> httpcore.NetworkStream:
-        stream = self._backend.connect_unix_socket(
-            path, _connect_left(self._guard, timeout), socket_options
-        )
-        return _GuardedStream(stream, self._guard)
+        stream = self._backend.connect_unix_socket(path, _connect_left(timeout), socket_options)
+        return _GuardedStream(stream)
 
     def sleep(self, seconds: float) -> None:
         self._backend.sleep(seconds)
@@ -155,9 +165,11 @@ class GuardedBackend(httpcore.NetworkBackend):
 
 class GuardedTransport(httpx.HTTPTransport):
     """httpx's default transport (HTTP/1.1, TLS verified, its default pool limits) on
-    sockets from a :class:`GuardedBackend`."""
+    sockets from a :class:`GuardedBackend`. Any :class:`~actions_core.http.client.
+    RequestClient` sending through it (``RequestClient(transport=...)`` too, as ``serve``
+    does, through its own wrappers) has its attempts kept to their deadline."""
 
-    def __init__(self, guard: AttemptGuard) -> None:
+    def __init__(self) -> None:
         ssl_context = httpx.create_ssl_context()
         super().__init__(verify=ssl_context)
         limits = httpx.Limits(max_connections=100, max_keepalive_connections=20)
@@ -166,7 +178,7 @@ class GuardedTransport(httpx.HTTPTransport):
             max_connections=limits.max_connections,
             max_keepalive_connections=limits.max_keepalive_connections,
             keepalive_expiry=limits.keepalive_expiry,
-            network_backend=GuardedBackend(guard),
+            network_backend=GuardedBackend(),
         )
 
 

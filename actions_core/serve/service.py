@@ -25,6 +25,7 @@ from typing import IO, Protocol
 import httpx
 from aiohttp import web
 
+from actions_core.http.deadline import GuardedTransport
 from actions_core.http.dry_run import DryRunTransport
 from actions_core.instance import Instance
 from actions_core.intake.app import Intake, IntakeLimits
@@ -89,7 +90,7 @@ def serve(
             out = _dry_run_output(stack, options.output)
             inner = DryRunTransport(_line_writer(out), redactor=Redactor(instance.secrets))
         else:
-            inner = transport or httpx.HTTPTransport()
+            inner = transport or GuardedTransport()  # each attempt kept to its deadline
         metered = MeteredTransport(inner, metrics)
         stack.callback(metered.shutdown)
         paced = metered if options.dry_run else PacedTransport(metered)
