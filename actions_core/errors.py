@@ -121,6 +121,22 @@ class ConfigErrors(ConfigError):
     def __str__(self) -> str:
         return "\n".join(str(e) for e in self.errors)
 
+    @staticmethod
+    def raise_if_any(errors: Sequence[ConfigError]) -> None:
+        """Raise nothing, the one error, or all of them (each once, in the order given)."""
+        unique = list(dict.fromkeys(errors))
+        if len(unique) == 1:
+            raise unique[0]
+        if unique:
+            raise ConfigErrors(unique)
+
+    @staticmethod
+    def flatten(error: ConfigError) -> list[ConfigError]:
+        """The single problems an error stands for."""
+        return [e for inner in error.errors for e in ConfigErrors.flatten(inner)] if isinstance(
+            error, ConfigErrors
+        ) else [error]
+
 
 class ExpressionError(ConfigError, ValueError):
     """A ``@path`` expression is not valid JMESPath; ``messages`` says why, in jmespath's
@@ -141,6 +157,13 @@ class SettingsValidationError(ConfigError):
     def __init__(self, messages: Sequence[str]) -> None:
         self.messages = tuple(messages)
         super().__init__(" ".join(self.messages))
+
+    @classmethod
+    def at(cls, key: str, message: str) -> SettingsValidationError:
+        """A problem of one setting, with its path (``settings.apiKey``)."""
+        error = cls([message])
+        error.path = f"settings.{key}"
+        return error
 
 
 class PluginError(ActionsCoreError):

@@ -7,15 +7,23 @@ validators built (once per action). The engine then only runs what was compiled.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from actions_core.definitions import Action, Destination, default_values
-from actions_core.errors import ConfigError, MappingError, TriggerSyntaxError
+from actions_core.errors import (
+    ConfigError,
+    ConfigErrors,
+    MappingError,
+    SettingsValidationError,
+    TriggerSyntaxError,
+)
 from actions_core.mapping.mapping import CompiledMapping, compile_mapping
 from actions_core.triggers import Trigger, parse_trigger
 from actions_core.validation.extended import ExtendedValidator
+from actions_core.validation.settings import setting_problems
 from actions_core.validation.validator import (
     PayloadValidator,
     compile_payload_builder,
@@ -102,7 +110,8 @@ def compile_subscription(
     path: str = "",
     validators: dict[str, PayloadValidator] | None = None,
 ) -> Subscription:
-    """Compile one subscription; errors name ``path`` (``mappings[2].mapping``)."""
+    """Compile one subscription; errors name ``path`` (``mappings[2].mapping``). Every problem
+    is reported at once (:class:`ConfigErrors` when there are several)."""
     prefix = f"{path}." if path else ""
     action = destination.action(spec.action)
     if action is None:
@@ -111,25 +120,31 @@ def compile_subscription(
             f"destination {destination.slug!r} has no action {spec.action!r} (actions: {known})",
             path=f"{prefix}action",
         )
+    errors: list[ConfigError] = []
     field_keys = [f.key for f in action.fields]
     unknown = [k for k in spec.mapping if k not in field_keys]
     if unknown:
-        raise ConfigError(
+        errors.append(ConfigError(
             f"action {action.key!r} has no field {', '.join(map(repr, unknown))} "
             f"(fields: {', '.join(field_keys)})",
             path=f"{prefix}mapping",
-        )
+        ))
     trigger: Trigger | None = None
     if spec.trigger is not None:
         try:
             trigger = parse_trigger(spec.trigger)
         except TriggerSyntaxError as exc:
-            raise ConfigError(str(exc), path=f"{prefix}trigger") from exc
+            error = ConfigError(str(exc), path=f"{prefix}trigger")
+            error.__cause__ = exc
+            errors.append(error)
     full = {**default_values(action.fields), **spec.mapping} if spec.use_defaults else dict(spec.mapping)
     try:
         mapping = compile_mapping(full)
     except MappingError as exc:
-        raise ConfigError(str(exc), path=f"{prefix}mapping") from exc
+        error = ConfigError(str(exc), path=f"{prefix}mapping")
+        error.__cause__ = exc
+        errors.append(error)
+    ConfigErrors.raise_if_any(errors)
     cache = validators if validators is not None else {}
     validator = cache.get(action.key)
     if validator is None:
@@ -137,28 +152,92 @@ def compile_subscription(
     return Subscription(spec.name, action, trigger, mapping, validator, spec.enabled)
 
 
+def literal_choice_errors(action: Action, mapping: Mapping[str, Any], path: str) -> list[ConfigError]:
+    """A literal mapped to a field with choices must be one of them: decided when a config
+    loads, not by rejecting every event at run time. Checked by the field's own payload rule.
+    (Instances built in code may hold such a constant: its events are rejected, as the
+    reference does.)"""
+    errors = []
+    for f in action.fields:
+        value = mapping.get(f.key)
+        if not f.choices or f.key not in mapping or _is_directive(value):
+            continue
+        _, problems = PayloadValidator((f,)).clean({f.key: value})
+        if problems:
+            allowed = [c.value for c in f.choices]
+            close = difflib.get_close_matches(str(value), [str(a) for a in allowed], n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close and isinstance(value, str) else ""
+            errors.append(ConfigError(
+                f"{value!r} is not a choice of field {f.key!r}; expected one of: "
+                f"{', '.join(repr(a) for a in allowed)}{hint}",
+                path=f"{path}.{f.key}",
+            ))
+    return errors
+
+
+def _is_directive(value: Any) -> bool:
+    """A directive (``{"@path": ...}``) or a structure that may hold one: not a literal."""
+    if isinstance(value, Mapping):
+        return True
+    return isinstance(value, list) and any(isinstance(v, Mapping | list) for v in value)
+
+
+def compile_settings(destination: Destination, settings: Mapping[str, Any]) -> dict[str, Any]:
+    """Validated settings, with every problem at once: the framework's own checks of what a
+    config holds (:mod:`actions_core.validation.settings`), each located at its setting, then
+    the payload rules for the rest."""
+    errors: list[ConfigError] = [
+        SettingsValidationError.at(key, message)
+        for key, message in setting_problems(destination.settings, settings)
+    ]
+    bad = {e.path for e in errors}
+    rest = {k: v for k, v in settings.items() if f"settings.{k}" not in bad}
+    try:
+        clean = validate_settings(destination.settings, rest)
+    except SettingsValidationError as exc:
+        named = tuple(f"'{p.removeprefix('settings.')}'" for p in bad if p)
+        messages = [m for m in exc.messages if not any(key in m for key in named)]
+        if messages:
+            errors.append(SettingsValidationError(messages))
+        clean = {}
+    ConfigErrors.raise_if_any(errors)
+    return clean
+
+
 def compile_instance(
     destination: Destination,
     settings: Mapping[str, Any],
     specs: Sequence[SubscriptionSpec],
 ) -> Instance:
-    """Validate settings and compile every subscription (at most 50, names unique)."""
+    """Validate settings and compile every subscription (at most 50, names unique); every
+    problem at once."""
     if len(specs) > MAX_SUBSCRIPTIONS:
         raise ConfigError(
             f"an instance has at most {MAX_SUBSCRIPTIONS} mappings, this one has {len(specs)}",
             path="mappings",
         )
-    clean_settings = validate_settings(destination.settings, settings)
+    errors: list[ConfigError] = []
+    clean_settings: dict[str, Any] = {}
+    try:
+        clean_settings = compile_settings(destination, settings)
+    except ConfigError as exc:
+        errors += ConfigErrors.flatten(exc)
     validators: dict[str, PayloadValidator] = {}
     seen: set[str] = set()
     compiled = []
     for i, spec in enumerate(specs):
         if spec.name in seen:
-            raise ConfigError(f"mapping name {spec.name!r} is used twice", path=f"mappings[{i}].name")
+            errors.append(
+                ConfigError(f"mapping name {spec.name!r} is used twice", path=f"mappings[{i}].name")
+            )
         seen.add(spec.name)
-        compiled.append(
-            compile_subscription(destination, spec, path=f"mappings[{i}]", validators=validators)
-        )
+        try:
+            compiled.append(
+                compile_subscription(destination, spec, path=f"mappings[{i}]", validators=validators)
+            )
+        except ConfigError as exc:
+            errors += ConfigErrors.flatten(exc)
+    ConfigErrors.raise_if_any(errors)
     return Instance(destination, clean_settings, tuple(compiled))
 
 
@@ -168,5 +247,7 @@ __all__ = [
     "Subscription",
     "SubscriptionSpec",
     "compile_instance",
+    "compile_settings",
     "compile_subscription",
+    "literal_choice_errors",
 ]

@@ -257,3 +257,128 @@ mappings:
         "config.yaml:8:23: mappings[0].trigger: Trigger syntax error at column 10: expected a "
         "value (a string, number, true, false or null) after '=', found '***' in: userId = ***",
     )
+
+
+def test_every_config_error_is_shown_at_once_each_once_in_file_order(validate: Validate) -> None:
+    result = validate(f"""\
+        destination: actions-launchdarkly-audiences
+        settings:
+          apiKey: ${{LD_TOKEN}}
+          clientId: env-1
+          region: eu
+        mappings:
+          - name: Sync
+            preset: {PRESET}
+            trigger: type = "identify" andd x
+          - name: Sync
+            action: syncAudience
+            mapping:
+              context_key: emial_only
+          - name: Other
+            preset: No Such Preset
+    """)
+    assert_config_error(result, "\n".join([
+        "config.yaml:3:11: settings.apiKey: environment variable LD_TOKEN is not set; set it, or "
+        "give a default: ${LD_TOKEN:-default}",
+        "config.yaml:5:3: settings.region: destination 'actions-launchdarkly-audiences' has no "
+        "setting 'region'; expected one of: apiKey, clientId, apiBaseUrl, clientSdkBaseUrl",
+        "config.yaml:9:32: mappings[0].trigger: Trigger syntax error at column 19: expected "
+        "'and', 'or' or the end of the trigger after '\"identify\"', found 'andd' in: "
+        'type = "identify" andd x',
+        "config.yaml:10:11: mappings[1].name: mapping name 'Sync' is used twice",
+        "config.yaml:13:20: mappings[1].mapping.context_key: 'emial_only' is not a choice of "
+        "field 'context_key'; expected one of: 'user_id_then_email', 'user_id_then_anonymousId', "
+        "'user_id_then_email_then_anonymousId', 'user_id_only', 'email_only' (did you mean "
+        "'email_only'?)",
+        "config.yaml:15:13: mappings[2].preset: destination 'actions-launchdarkly-audiences' has "
+        f"no preset 'No Such Preset'; expected one of: {PRESET}",
+    ]))
+
+
+def test_every_missing_environment_variable_is_named_at_once(validate: Validate) -> None:
+    result = validate("""\
+        destination: actions-launchdarkly-audiences
+        settings:
+          apiKey: ${LD_TOKEN}
+          clientId: ${LD_CLIENT}
+    """)
+    assert_config_error(result, "\n".join([
+        "config.yaml:3:11: settings.apiKey: environment variable LD_TOKEN is not set; set it, or "
+        "give a default: ${LD_TOKEN:-default}",
+        "config.yaml:4:13: settings.clientId: environment variable LD_CLIENT is not set; set it, "
+        "or give a default: ${LD_CLIENT:-default}",
+    ]))
+
+
+def test_a_literal_that_is_not_one_of_the_fields_choices_is_a_config_error(validate: Validate) -> None:
+    result = validate(HEADER + """\
+mappings:
+  - name: Email-keyed sync
+    action: syncAudience
+    trigger: type = "identify"
+    mapping:
+      context_key: emial_only
+""")
+    assert_config_error(
+        result,
+        "config.yaml:10:20: mappings[0].mapping.context_key: 'emial_only' is not a choice of "
+        "field 'context_key'; expected one of: 'user_id_then_email', 'user_id_then_anonymousId', "
+        "'user_id_then_email_then_anonymousId', 'user_id_only', 'email_only' (did you mean "
+        "'email_only'?)",
+    )
+
+
+def test_an_empty_required_setting_must_not_be_empty_rather_than_missing(validate: Validate) -> None:
+    result = validate("""\
+        destination: actions-launchdarkly-audiences
+        settings:
+          apiKey: ""
+          clientId: env-1
+    """)
+    assert_config_error(result, "config.yaml:3:11: settings.apiKey: must not be empty")
+
+
+def test_a_yaml_boolean_for_a_string_setting_is_a_type_error(validate: Validate) -> None:
+    result = validate("""\
+        destination: actions-launchdarkly-audiences
+        settings:
+          apiKey: true
+          clientId: 12345
+    """)
+    assert_config_error(result, "\n".join([
+        "config.yaml:3:11: settings.apiKey: expected a string, found a boolean; quote it if it is "
+        "meant as text",
+        "config.yaml:4:13: settings.clientId: expected a string, found a number; quote it if it "
+        "is meant as text",
+    ]))
+
+
+def test_a_token_with_surrounding_white_space_is_a_config_error_that_does_not_echo_it(
+    validate: Validate,
+) -> None:
+    result = validate("""\
+        destination: actions-launchdarkly-audiences
+        settings:
+          apiKey: " s3cret-token"
+          clientId: env-1
+    """)
+    assert_config_error(
+        result,
+        "config.yaml:3:11: settings.apiKey: has white space at its start or end; remove it (the "
+        "value is sent in an HTTP header exactly as written)",
+    )
+
+
+def test_a_token_with_a_character_that_is_not_ascii_is_a_config_error(validate: Validate) -> None:
+    result = validate("""\
+        destination: actions-launchdarkly-audiences
+        settings:
+          apiKey: "s3cret-token\u2013"
+          clientId: env-1
+    """)
+    assert_config_error(
+        result,
+        "config.yaml:3:11: settings.apiKey: holds a character that is not ASCII at position 13; "
+        "expected printable ASCII only (the value is sent in an HTTP header), which a copied "
+        "token is: check what was pasted",
+    )

@@ -45,8 +45,9 @@ if TYPE_CHECKING:
     import jsonschema
 
     from actions_core.definitions import Destination
-    from actions_core.instance import Instance, SubscriptionSpec
+    from actions_core.instance import Instance, Subscription, SubscriptionSpec
     from actions_core.registry import DestinationRegistry
+    from actions_core.validation.validator import PayloadValidator
 
 SCHEMA_FILE = "instance-config.schema.json"
 
@@ -123,22 +124,34 @@ class LoadedConfig:
 
     def subscription_specs(self, destination: Destination) -> list[SubscriptionSpec]:
         """One spec per mapping: a preset's trigger, action and mapping (``trigger`` and
-        ``mapping`` override them), or an action with its default trigger unless one is given."""
+        ``mapping`` override them), or an action with its default trigger unless one is given.
+        Raises every problem at once."""
+        specs, errors = self._specs(destination)
+        ConfigErrors.raise_if_any(errors)
+        return [spec for spec in specs if spec is not None]
+
+    def _specs(
+        self, destination: Destination
+    ) -> tuple[list[SubscriptionSpec | None], list[ConfigError]]:
+        """The specs (``None`` where a mapping's preset or trigger is missing) and the errors."""
         from actions_core.instance import SubscriptionSpec
 
-        specs = []
+        specs: list[SubscriptionSpec | None] = []
+        errors: list[ConfigError] = []
         for i, entry in enumerate(self.mappings):
             where = f"mappings[{i}]"
             overrides = dict(entry.mapping or {})
             if entry.preset is not None:
                 preset = destination.preset(entry.preset)
                 if preset is None:
-                    raise self.error(
+                    errors.append(self.error(
                         f"destination {destination.slug!r} has no preset {entry.preset!r}; "
                         f"expected one of: {_names(p.name for p in destination.presets)}"
                         f"{_did_you_mean(entry.preset, [p.name for p in destination.presets])}",
                         f"{where}.preset",
-                    )
+                    ))
+                    specs.append(None)
+                    continue
                 action_key = preset.action_key
                 trigger: str | None = entry.trigger or preset.trigger
                 overrides = {**preset.mapping, **overrides}
@@ -147,22 +160,34 @@ class LoadedConfig:
                 action = destination.action(action_key)
                 trigger = entry.trigger or (action.default_trigger if action else None)
                 if action is not None and trigger is None:
-                    raise self.error(
+                    errors.append(self.error(
                         f"action {action_key!r} has no default trigger; expected a `trigger` "
                         'such as type = "track"',
                         where,
-                    )
+                    ))
+                    specs.append(None)
+                    continue
             specs.append(
                 SubscriptionSpec(
                     entry.name, action_key, trigger, overrides, entry.enabled, entry.use_defaults
                 )
             )
-        return specs
+        return specs, errors
 
 
 def load_config(path: str | Path, *, env: Mapping[str, str] | None = None) -> LoadedConfig:
     """Parse ``path``, check it against the config schema and expand ``${VAR}`` from ``env``
     (default: the process environment). Raises a located :class:`ConfigError`."""
+    config, env_errors = _load_config(path, env)
+    _raise_sorted(env_errors)
+    return config
+
+
+def _load_config(
+    path: str | Path, env: Mapping[str, str] | None
+) -> tuple[LoadedConfig, list[ConfigError]]:
+    """The config, and the ``${VAR}`` errors (an unset variable reads as ``""``), so that the
+    later checks still run; syntax and schema errors are raised."""
     file = str(path)
     try:
         with Path(path).open("rb") as f:
@@ -179,9 +204,10 @@ def load_config(path: str | Path, *, env: Mapping[str, str] | None = None) -> Lo
         raise ConfigError(f"cannot read the config: {reason}", location=SourceLocation(file)) from None
     document = load_yaml(text, file)
     errors = schema_errors(document)
-    if errors:
-        raise errors[0] if len(errors) == 1 else ConfigErrors(errors)
-    data = _expand(document, document.data, (), os.environ if env is None else env)
+    env_errors: list[ConfigError] = []
+    data = _expand(document, document.data, (), os.environ if env is None else env, env_errors)
+    if errors:  # the shape is wrong: later checks would only guess
+        _raise_sorted(errors + env_errors)
     entries = tuple(
         MappingEntry(
             name=m["name"],
@@ -194,7 +220,15 @@ def load_config(path: str | Path, *, env: Mapping[str, str] | None = None) -> Lo
         )
         for m in data.get("mappings", [])
     )
-    return LoadedConfig(Path(path), data["destination"], data.get("settings", {}), entries, document)
+    config = LoadedConfig(Path(path), data["destination"], data.get("settings", {}), entries, document)
+    return config, env_errors
+
+
+def _raise_sorted(errors: Sequence[ConfigError]) -> None:
+    """Every error once (by its text), in the order of the file."""
+    unique = list({str(e): e for e in errors}.values())
+    unique.sort(key=lambda e: (e.location.line or 0, e.location.column or 0) if e.location else (0, 0))
+    ConfigErrors.raise_if_any(unique)
 
 
 def load_instance(
@@ -205,27 +239,69 @@ def load_instance(
 ) -> Instance:
     """Load a config and compile it against its destination: everything ``run`` checks
     before it reads an event. Every error is a ConfigError located in the file."""
-    from actions_core.instance import compile_instance
+    from actions_core.instance import (
+        Instance,
+        compile_settings,
+        compile_subscription,
+        literal_choice_errors,
+    )
     from actions_core.registry import get_registry
 
-    config = load_config(path, env=env)
+    config, env_errors = _load_config(path, env)
     try:
         destination = (registry or get_registry()).get(config.destination)
     except PluginError as exc:
-        raise config.error(str(exc), "destination") from None
-    _check_setting_keys(config, destination)
-    specs = config.subscription_specs(destination)
+        _raise_sorted(env_errors or [config.error(str(exc), "destination")])
+        raise  # unreachable: _raise_sorted raised
+    errors = _setting_key_errors(config, destination)
+    known = {f.key for f in destination.settings}
+    specs, spec_errors = config._specs(destination)
+    errors += spec_errors
+    settings: dict[str, Any] | None = None
     try:
-        instance = compile_instance(destination, config.settings, specs)
-        if destination.request_defaults is not None:
-            destination.request_defaults(instance.settings)  # a destination's own settings checks
+        settings = compile_settings(
+            destination, {k: v for k, v in config.settings.items() if k in known}
+        )
     except ConfigError as exc:
-        if exc.path is None:
-            exc.path = "settings"  # settings validation, ours or the destination's own
-        _redact(exc, [config.settings.get(k) for k in destination.secret_settings])
-        config.locate(exc)
-        raise
-    return instance
+        errors += ConfigErrors.flatten(exc)
+    if settings is not None and destination.request_defaults is not None:
+        try:
+            destination.request_defaults(settings)  # a destination's own settings checks
+        except ConfigError as exc:
+            errors += ConfigErrors.flatten(exc)
+    validators: dict[str, PayloadValidator] = {}
+    compiled: list[Subscription] = []
+    seen: set[str] = set()
+    for i, spec in enumerate(specs):
+        name = config.mappings[i].name
+        if name in seen:
+            errors.append(config.error(f"mapping name {name!r} is used twice", f"mappings[{i}].name"))
+        seen.add(name)
+        if spec is None:
+            continue
+        try:
+            compiled.append(
+                compile_subscription(destination, spec, path=f"mappings[{i}]", validators=validators)
+            )
+        except ConfigError as exc:
+            errors += ConfigErrors.flatten(exc)
+        action = destination.action(spec.action)
+        if action is not None:
+            errors += literal_choice_errors(action, spec.mapping, f"mappings[{i}].mapping")
+    secrets = [config.settings.get(k) for k in destination.secret_settings]
+    for error in errors:
+        if error.path is None:
+            error.path = "settings"  # settings validation, ours or the destination's own
+        _redact(error, secrets)
+        config.locate(error)
+    unset = [parse_path(e.path or "") for e in env_errors]  # a value read as "": said already
+    errors = [e for e in errors if not any(_within(parse_path(e.path or ""), p) for p in unset)]
+    _raise_sorted(env_errors + errors)
+    return Instance(destination, settings or {}, tuple(compiled))
+
+
+def _within(path: DocPath, ancestor: DocPath) -> bool:
+    return path[: len(ancestor)] == ancestor
 
 
 def _redact(error: ConfigError, secrets: Sequence[Any]) -> None:
@@ -239,17 +315,19 @@ def _redact(error: ConfigError, secrets: Sequence[Any]) -> None:
         error.args = (error.message,)
 
 
-def _check_setting_keys(config: LoadedConfig, destination: Destination) -> None:
+def _setting_key_errors(config: LoadedConfig, destination: Destination) -> list[ConfigError]:
     """An unknown setting is a typo: the destination would silently ignore it."""
     known = [f.key for f in destination.settings]
-    for key in config.settings:
-        if key not in known:
-            raise config.error(
-                f"destination {destination.slug!r} has no setting {key!r}; expected one of: "
-                f"{_names(known)}{_did_you_mean(key, known)}",
-                format_path(("settings", key)),
-                key=True,
-            )
+    return [
+        config.error(
+            f"destination {destination.slug!r} has no setting {key!r}; expected one of: "
+            f"{_names(known)}{_did_you_mean(key, known)}",
+            format_path(("settings", key)),
+            key=True,
+        )
+        for key in config.settings
+        if key not in known
+    ]
 
 
 # ------------------------------------------------------------------------ environment
@@ -259,13 +337,15 @@ _REFERENCE = re.compile(
 )
 
 
-def _expand(doc: MarkedDocument, value: Any, path: DocPath, env: Mapping[str, str]) -> Any:
+def _expand(
+    doc: MarkedDocument, value: Any, path: DocPath, env: Mapping[str, str], errors: list[ConfigError]
+) -> Any:
     """``${VAR}``, ``${VAR:-default}`` (also when VAR is empty) and ``$${`` for a literal
-    ``${`` in every string value."""
+    ``${`` in every string value; each problem is added to ``errors``."""
     if isinstance(value, dict):
-        return {k: _expand(doc, v, (*path, k), env) for k, v in value.items()}
+        return {k: _expand(doc, v, (*path, k), env, errors) for k, v in value.items()}
     if isinstance(value, list):
-        return [_expand(doc, v, (*path, i), env) for i, v in enumerate(value)]
+        return [_expand(doc, v, (*path, i), env, errors) for i, v in enumerate(value)]
     if not isinstance(value, str) or "${" not in value:
         return value
 
@@ -274,16 +354,20 @@ def _expand(doc: MarkedDocument, value: Any, path: DocPath, env: Mapping[str, st
             return "${"
         name = m.group("name")
         if name is None:
-            raise _env_error("malformed variable reference; expected ${NAME} or ${NAME:-default}", m)
+            errors.append(
+                _env_error("malformed variable reference; expected ${NAME} or ${NAME:-default}", m)
+            )
+            return m.group(0)
         found = env.get(name)
         if found is None or (found == "" and m.group("fallback")):
             if m.group("fallback"):
                 return m.group("default")
-            raise _env_error(
+            errors.append(_env_error(
                 f"environment variable {name} is not set; set it, or give a default: "
                 f"${{{name}:-default}}",
                 m,
-            )
+            ))
+            return ""
         return found
 
     def _env_error(message: str, m: re.Match[str]) -> ConfigError:
