@@ -5,7 +5,7 @@
 
 Everything runs on this machine: a Kafka-protocol broker (Tansu), ``actions-core serve
 --queue kafka://...``, one ``actions-core consume`` worker and the LaunchDarkly stand-in of
-the tests. A sender posts a batch of events every 10 ms (each event a new user, so each
+the tests. A sender posts a batch of events every ``--tick`` (50 ms) (each event a new user, so each
 membership is written once); the delay of an event is the time from just before its POST to
 the stand-in applying its membership, so it covers the intake, the broker's acknowledgement,
 the consumer's fetch, batching (``--max-wait``), the request and the stand-in.
@@ -75,10 +75,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rate", type=int, default=1000, help="events per second")
     parser.add_argument("--seconds", type=float, default=30.0)
+    parser.add_argument("--tick", type=float, default=0.05, help="seconds between two POSTs")
     parser.add_argument("--max-wait", type=float, default=0.1,
                         help="consume --max-wait: how long a partial batch waits")
     args = parser.parse_args()
-    per_tick = max(1, args.rate // 100)  # a POST every 10 ms
+    per_tick = max(1, round(args.rate * args.tick))
     rng = random.Random(1)
     with tempfile.TemporaryDirectory() as tmp, KafkaBroker() as broker, \
             TimedStandIn(token=TOKEN, client_id=CLIENT_ID) as ld:
@@ -99,9 +100,9 @@ def main() -> None:
                 sent_at: dict[MembershipKey, float] = {}
                 n = 0
                 start = time.monotonic()
-                ticks = int(args.seconds * 100)
+                ticks = int(args.seconds / args.tick)
                 for tick in range(ticks):
-                    time.sleep(max(0.0, start + tick * 0.01 - time.monotonic()))
+                    time.sleep(max(0.0, start + tick * args.tick - time.monotonic()))
                     batch = [event(n + i, rng) for i in range(per_tick)]
                     n += per_tick
                     now = time.monotonic()

@@ -196,6 +196,9 @@ class ConsumeWorker:
             "heartbeat.interval.ms": max(100, int(o.session_timeout * 1000 / 10)),
             "partition.assignment.strategy": "range",
             "log.connection.close": False,
+            # A fetch the broker holds for new data returns at least this often: a quiet
+            # topic's next event waits at most this long (brokers differ in waking it early).
+            "fetch.wait.max.ms": 100,
         }
 
     # ------------------------------------------------------------------ pauses
@@ -289,7 +292,13 @@ class _Session:
         options = worker.options
         next_commit = time.monotonic() + COMMIT_INTERVAL
         while not worker._stopping.is_set() and ledger.frozen is None:
-            messages = consumer.consume(options.fetch_max, options.poll_timeout)
+            # What is there already, else wait for one message and take what came with it:
+            # consume(n, timeout) would hold a slow stream's messages until n arrived.
+            messages = consumer.consume(options.fetch_max, 0)
+            if not messages:
+                messages = consumer.consume(1, options.poll_timeout)
+                if messages and options.fetch_max > 1:
+                    messages += consumer.consume(options.fetch_max - 1, 0)
             lines: list[bytes] = []
             origins: list[tuple[int, int, bytes | None]] = []
             empty: list[tuple[int, bytes | None]] = []  # (index, value) of empty values
