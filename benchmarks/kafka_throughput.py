@@ -11,7 +11,8 @@ joining the group (the broker answers a JoinGroup after about half the session t
 the tail do not count. Committed means delivered (here: written as a dry-run request line to
 /dev/null) with every event before it in its partition. The broker runs on the same machine,
 so it competes with the workers for the cores: the figures are for this setup, not for a
-cluster.
+cluster. The CPU time the workers and the broker spend per 1,000 events (from ``/proc``) is
+printed too: on a shared machine it says whether the workers were short of CPU.
 """
 
 from __future__ import annotations
@@ -57,8 +58,18 @@ def committed(consumer: Consumer, topic: str, partitions: int) -> int:
     return sum(max(0, tp.offset) for tp in tps)
 
 
-def measure(bootstrap: str, topic: str, n: int, partitions: int, workers: int, log: Path) -> float:
-    """Events/s between 10 % and 90 % committed."""
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux ``/proc``)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def measure(
+    broker: KafkaBroker, topic: str, n: int, partitions: int, workers: int, log: Path
+) -> tuple[float, float, float]:
+    """Events/s between 10 % and 90 % committed, and the CPU seconds the workers and the
+    broker spent per 1,000 events in that window."""
+    bootstrap = broker.bootstrap
     group = f"bench-{workers}"
     command = [
         sys.executable, "-m", "actions_core.cli.main", "consume", str(CONFIG),
@@ -72,6 +83,8 @@ def measure(bootstrap: str, topic: str, n: int, partitions: int, workers: int, l
             with open(log.with_suffix(f".{workers}.{i}.log"), "wb") as out:
                 processes.append(subprocess.Popen(command, stdout=out, stderr=out, cwd=REPO))
         marks: dict[float, float] = {}
+        cpu: dict[float, tuple[float, float]] = {}
+        assert broker.pid is not None
         deadline = time.monotonic() + 900
         while len(marks) < 2 and time.monotonic() < deadline:
             done = committed(reader, topic, partitions)
@@ -79,10 +92,18 @@ def measure(bootstrap: str, topic: str, n: int, partitions: int, workers: int, l
             for share in (0.1, 0.9):
                 if share not in marks and done >= share * n:
                     marks[share] = now
+                    cpu[share] = (
+                        sum(cpu_seconds(p.pid) for p in processes), cpu_seconds(broker.pid)
+                    )
             time.sleep(0.05)
         if len(marks) < 2:
             raise SystemExit(f"{workers} worker(s): not done in time; see {log.parent}")
-        return 0.8 * n / (marks[0.9] - marks[0.1])
+        per_k = 1000 / (0.8 * n)
+        return (
+            0.8 * n / (marks[0.9] - marks[0.1]),
+            (cpu[0.9][0] - cpu[0.1][0]) * per_k,
+            (cpu[0.9][1] - cpu[0.1][1]) * per_k,
+        )
     finally:
         for process in processes:
             process.send_signal(signal.SIGTERM)
@@ -103,10 +124,13 @@ def main() -> None:
         print(f"produced {args.n:,} events in {seconds:.1f} s ({args.n / seconds:,.0f}/s)")
         rates = {}
         for workers in (1, 2):
-            rates[workers] = measure(
-                broker.bootstrap, "bench", args.n, args.partitions, workers, args.logs / "worker"
+            rates[workers], worker_cpu, broker_cpu = measure(
+                broker, "bench", args.n, args.partitions, workers, args.logs / "worker"
             )
-            print(f"{workers} worker(s): {rates[workers]:,.0f} events/s")
+            print(
+                f"{workers} worker(s): {rates[workers]:,.0f} events/s; CPU per 1,000 events: "
+                f"workers {worker_cpu * 1000:.0f} ms, broker {broker_cpu * 1000:.0f} ms"
+            )
         print(f"ratio 2/1: {rates[2] / rates[1]:.2f}x")
 
 

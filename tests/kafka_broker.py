@@ -61,6 +61,10 @@ class KafkaBroker:
                     raise RuntimeError(f"the broker did not start on {self.bootstrap}") from None
                 time.sleep(0.02)
 
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid if self._process is not None else None
+
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
