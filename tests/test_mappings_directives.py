@@ -64,7 +64,7 @@ def test_if_without_the_chosen_branch_is_absent() -> None:
 
 
 def test_if_else_false_is_returned_as_false() -> None:
-    # The reference drops a falsy "else"; framework.md says "else" is the result.
+    # The reference drops a falsy "else"; docs/framework.md#if says "else" is the result.
     assert resolve({"@if": {"exists": {"@path": "nope"}, "then": True, "else": False}}) is False
 
 

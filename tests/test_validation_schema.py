@@ -30,7 +30,7 @@ def _choices(*values: str) -> tuple[Choice, ...]:
     return tuple(Choice(v) for v in values)
 
 
-# The Sync Audience action's fields (launchdarkly-audiences.md).
+# The Sync Audience action's fields (docs/launchdarkly-audiences.md#the-syncaudience-action).
 LD_FIELDS = (
     Field("segment_audience_id", "Audience ID", "string", required=True),
     Field("segment_audience_key", "Audience Key", "string", required=True),

@@ -6,7 +6,7 @@ and hands each ``perform`` call a :class:`RequestSession`, a :class:`~actions_co
 RequestFn` that counts that call's attempts. The retry loop lives here; *whether* and *how
 long* to wait is decided by the pure functions of :mod:`actions_core.http.retry`.
 
-Errors (framework.md, "HTTP and retries"): non-2xx -> ``HTTPError`` (``429 Too Many
+Errors (docs/framework.md#http-and-retries): non-2xx -> ``HTTPError`` (``429 Too Many
 Requests``, then the destination's own reason from the body when it gives one:
 ``400 Bad Request: cohort refused``, see :mod:`actions_core.http.reason`), 401/403 ->
 ``AuthenticationError`` saying what to check, timeouts -> ``RequestTimeoutError`` (``Request

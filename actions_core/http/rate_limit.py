@@ -26,7 +26,7 @@ from datetime import UTC, datetime
 from actions_core.http.retry import RATE_LIMIT_STATUSES, RESET_HEADERS, parse_retry_after
 
 REMAINING_HEADERS = ("x-ratelimit-route-remaining", "x-ratelimit-global-remaining")
-"""Headers announcing how many requests are left in the window (launchdarkly-audiences.md)."""
+"""Headers announcing how many requests are left in the window (docs/launchdarkly-audiences.md#responses)."""
 
 
 def hold_until(status: int, headers: Mapping[str, str], now: float) -> float | None:

@@ -1,4 +1,4 @@
-"""When to retry a request and how long to wait first (framework.md, "HTTP and retries").
+"""When to retry a request and how long to wait first (docs/framework.md#http-and-retries).
 
 Everything here is a pure function of its arguments (the clock and the random source are
 passed in), so the policy is unit-tested with a fixed clock; :mod:`actions_core.http.client` runs the
@@ -31,14 +31,14 @@ import httpx
 
 from actions_core.errors import AuthenticationError, HTTPError, RetryableError
 
-# Statuses worth another attempt (framework.md, "HTTP and retries"): 501 Not Implemented will
+# Statuses worth another attempt (docs/framework.md#http-and-retries): 501 Not Implemented will
 # not start working, and 600+ is not HTTP.
 RETRYABLE_STATUSES = frozenset({408, 409, 423, 429, *range(500, 600)} - {501})
 
 # Statuses whose rate-limit headers are honoured (a 429 "slow down", a 503 "come back later").
 RATE_LIMIT_STATUSES = frozenset({429, 503})
 
-# Reset headers carrying an epoch time in milliseconds (launchdarkly-audiences.md).
+# Reset headers carrying an epoch time in milliseconds (docs/launchdarkly-audiences.md#responses).
 RESET_HEADERS = ("x-ratelimit-reset", "x-ratelimit-auth-token-reset")
 
 _RNG = random.Random()

@@ -3,7 +3,7 @@
 Each function checks its argument at load time (reporting problems through the
 :class:`~actions_core.mapping.compiler.Compiler`, in the reference's words), compiles the
 values inside it, and returns a closure, or a constant when every input is constant.
-Behaviour follows Segment's mapping-kit unless framework.md says otherwise; where it departs,
+Behaviour follows Segment's mapping-kit unless docs/framework.md#directives says otherwise; where it departs,
 the function's docstring says so.
 """
 
@@ -127,7 +127,7 @@ def template(c: Compiler, arg: Any, loc: str) -> Node:
 
 
 def literal(c: Compiler, arg: Any, loc: str) -> Node:
-    """``{"@literal": <v>}``: the value as given (framework.md). The reference resolves
+    """``{"@literal": <v>}``: the value as given (docs/framework.md#literal). The reference resolves
     directives inside it; here nothing inside is interpreted."""
     if kind_of(arg) not in _JSON_KINDS:
         return c.fail(

@@ -3,7 +3,7 @@
 A mapping says how an action's payload is built from an event: field key -> mapping value,
 where a value is a JSON literal or a directive object with one ``@`` key (``@path``, ``@if``,
 ``@template``, ``@literal``, ``@case``, ``@replace``, ``@json``, ``@merge``, ``@arrayPath``,
-``@flatten``, ``@excludeWhenNull``, ``@transform``, ``@liquid``; framework.md, "Mappings"). Semantics
+``@flatten``, ``@excludeWhenNull``, ``@transform``, ``@liquid``; docs/framework.md#mappings). Semantics
 and error texts follow Segment's mapping-kit, except that ``@path`` takes JMESPath, where a
 leading ``$.`` (Segment's syntax) still means the root and ``$`` alone is the whole event.
 

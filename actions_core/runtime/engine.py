@@ -45,6 +45,7 @@ from actions_core.errors import DeliveryInterrupted
 from actions_core.http.client import DEFAULT_TIMEOUT, RequestClient
 from actions_core.http.retry import RetryPolicy
 from actions_core.instance import Instance, Subscription
+from actions_core.json_types import json_type_name
 from actions_core.redaction import Redactor
 from actions_core.runtime.batching import Batch, Batcher, BatchMode, batch_size_for
 from actions_core.runtime.big_integers import loads as standard_loads
@@ -403,7 +404,7 @@ class Engine:
             if type(event) is dict:
                 route(number, event, out)
             else:
-                message = f"not a JSON object (got {_json_type(event)})"
+                message = f"not a JSON object (got {json_type_name(event)})"
                 out.add(number, None, _invalid(message), _text(raw))
 
     def _route(self, number: int, event: Mapping[str, Any], out: _ChunkRecords) -> None:
@@ -604,11 +605,6 @@ def _text(raw: bytes | str) -> str | bytes:
         return raw.decode("utf-8").rstrip("\r\n")
     except UnicodeDecodeError:
         return raw.rstrip(b"\r\n")
-
-
-def _json_type(value: object) -> str:
-    names = {list: "an array", str: "a string", bool: "a boolean", type(None): "null"}
-    return names.get(type(value), "a number")
 
 
 __all__ = ["Engine", "RunOptions", "RunSummary"]

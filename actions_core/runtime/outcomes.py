@@ -1,6 +1,6 @@
 """Per-event outcomes: what happened to every input event, for every mapping it matched.
 
-Nothing is dropped without a record (framework.md, "Outcomes"): each input line ends with one
+Nothing is dropped without a record (docs/framework.md#outcomes): each input line ends with one
 :class:`OutcomeRecord` per matching mapping, ``filtered`` when none matched, ``invalid`` when the
 line is not a JSON object. Destinations speak :class:`ItemResult` (per payload in a batch); the
 engine turns those into records and hands them to every :class:`OutcomeSink`.

@@ -8,7 +8,7 @@ already has the right type with a single class test, and sends everything else t
 that reproduces the reference's clean-up and ajv ``coerceTypes: 'array'`` coercion and builds
 the reference's messages (:mod:`actions_core.validation.messages`).
 
-Rules (framework.md, "Payload validation"): unknown keys are dropped; absent and ``null``
+Rules (docs/framework.md#payload-validation): unknown keys are dropped; absent and ``null``
 optional values are dropped unless the field allows null; top-level ``""`` counts as absent
 (the reference did that in single mode only); nested ``""`` is dropped where the type is not a
 string. Required-field errors come first, then the others, each in field order; nested levels

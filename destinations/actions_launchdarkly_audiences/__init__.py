@@ -3,7 +3,7 @@
 A plugin like any third-party one: the entry point ``actions_core.destinations`` names this
 module, and :func:`actions_core_register_destinations` registers :data:`destination`. The
 contract it implements (and where it deliberately differs from Segment's reference) is in
-``launchdarkly-audiences.md``; see :mod:`.membership` for the differences.
+``docs/launchdarkly-audiences.md``; see :mod:`.membership` for the differences.
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
 """Turning validated payloads into LaunchDarkly sync requests.
 
-This is where the contract's deliberate differences from the reference live:
+This is where the deliberate differences from the reference (numbered as in
+docs/launchdarkly-audiences.md#differences-from-the-reference) live:
 
 1. a payload without a context key is rejected on its own, with a reason naming the
    ``context_key`` choice (the reference sends an item without ``userId``);

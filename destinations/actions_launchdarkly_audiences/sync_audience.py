@@ -4,7 +4,7 @@ payloads are sent.
 Defaults are written in JMESPath. ``traits.email || context.traits.email`` is "first that
 exists"; ``properties || traits`` also skips an *empty* ``properties`` object, which is what
 lets an identify event carrying ``properties: {}`` still read its membership from ``traits``
-(difference 2 of the contract).
+(difference 2 in docs/launchdarkly-audiences.md).
 
 Each request's fate applies to the payloads it carries only (difference 5): an HTTP failure of
 one audience request marks its own payloads failed and the others delivered. Retries
