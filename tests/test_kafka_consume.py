@@ -13,6 +13,7 @@ import os
 import signal
 import subprocess
 import time
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -23,7 +24,7 @@ from confluent_kafka import Producer
 
 from actions_core.kafka import EventProducer, ensure_topics
 from actions_core.runtime.dead_letter import is_dead_letter, parse_entry
-from tests.kafka_broker import KafkaBroker, committed_offsets, read_topic
+from tests.kafka_broker import KafkaBroker, committed_offsets, free_port, read_topic
 from tests.ld_server import LaunchDarklyServer
 from tests.test_resume_kill import (
     CLIENT_ID,
@@ -95,6 +96,21 @@ def start_worker(
     return worker
 
 
+def wait_for_metric(port: int, line: str, timeout: float = 30.0) -> str:
+    """The worker's /metrics text once it holds ``line`` (the worker updates it as it goes)."""
+    deadline = time.monotonic() + timeout
+    text = ""
+    while line not in text:
+        assert time.monotonic() < deadline, f"no {line!r} in:\n{text}"
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as answer:
+                text = answer.read().decode()
+        except OSError:
+            pass
+        time.sleep(0.1)
+    return text
+
+
 def produce(bootstrap: str, topic: str, events: list[dict[str, Any]]) -> None:
     ensure_topics(bootstrap, [topic, f"{topic}.dead-letter"], partitions=PARTITIONS)
     with EventProducer(bootstrap, topic) as producer:
@@ -155,7 +171,7 @@ def test_rejected_and_foreign_messages_go_to_the_dead_letter_topic_with_their_or
         (b"k5", b""),
     ]
     origins: dict[bytes, tuple[int, int]] = {}
-    producer = Producer({"bootstrap.servers": bootstrap})
+    producer = Producer({"bootstrap.servers": bootstrap, "log.connection.close": False})
     for key, value in sent:
         producer.produce(
             topic, key=key, value=value,
@@ -165,10 +181,19 @@ def test_rejected_and_foreign_messages_go_to_the_dead_letter_topic_with_their_or
 
     with LaunchDarklyServer(token=TOKEN, client_id=CLIENT_ID) as ld, workers(tmp_path) as started:
         config = write_config(tmp_path / "config.yaml", ld.url)
-        worker = start_worker(started, tmp_path, config, bootstrap, topic, "dead")
+        metrics_port = free_port()
+        worker = start_worker(
+            started, tmp_path, config, bootstrap, topic, "dead", "--metrics-port", str(metrics_port)
+        )
         dead = read_topic(bootstrap, f"{topic}.dead-letter", 4, timeout=60)
         assert ld.wait_until(lambda s: s.items == 1)
+        wait_for_metric(metrics_port, 'actions_core_outcomes_total{outcome="delivered"} 1.0')
+        metrics = wait_for_metric(metrics_port, "actions_core_requests_total 1.0")
         assert worker.stop() == 0, worker.text()
+
+    assert 'actions_core_outcomes_total{outcome="invalid"} 3.0' in metrics
+    assert 'actions_core_outcomes_total{outcome="rejected"} 1.0' in metrics
+    assert 'actions_core_outcomes_total{outcome="delivered"} 1.0' in metrics
 
     entries = {m.key(): json.loads(m.value()) for m in dead}
     assert sorted(entries) == [b"k2", b"k3", b"k4", b"k5"]
