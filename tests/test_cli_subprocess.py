@@ -16,32 +16,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.processes import REPO, actions_core, cli_env, run_cli
+
 pytestmark = pytest.mark.slow
 
-REPO = Path(__file__).resolve().parent.parent
 README = (REPO / "README.md").read_text(encoding="utf-8")
-
-
-def actions_core() -> list[str]:
-    """The installed console script when there is one, else the module (source checkout)."""
-    script = Path(sys.executable).with_name("actions-core")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "actions_core.cli.main"]
-
-
-def cli_env() -> dict[str, str]:
-    """The environment with the repository importable and the LaunchDarkly plugin loaded even
-    when the package is not installed; no LaunchDarkly credentials, as on a fresh machine."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LD_")}
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO), env.get("PYTHONPATH")) if p)
-    env["ACTIONS_CORE_PLUGINS"] = "actions_launchdarkly_audiences"
-    return env
-
-
-def run_cli(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [*actions_core(), *args], input=stdin, capture_output=True, text=True,
-        cwd=REPO, env=cli_env(), timeout=60, check=False,
-    )
 
 
 def readme_first_command() -> list[str]:

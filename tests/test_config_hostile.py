@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_cli_subprocess import actions_core, cli_env
+from tests.processes import actions_core, cli_env
 
 pytestmark = pytest.mark.slow
 

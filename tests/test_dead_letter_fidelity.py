@@ -7,13 +7,12 @@ from __future__ import annotations
 import base64
 import json
 import subprocess
-import textwrap
 from pathlib import Path
 
 import pytest
 
 from tests.ld_server import LaunchDarklyServer
-from tests.test_cli_subprocess import REPO, actions_core, cli_env
+from tests.processes import cli_env, read_jsonl, run_cli, write_config
 
 pytestmark = pytest.mark.slow
 
@@ -33,33 +32,8 @@ def engage_event(user: str) -> dict[str, object]:
     }
 
 
-def write_config(path: Path, server_url: str) -> Path:
-    path.write_text(
-        textwrap.dedent(f"""\
-            destination: actions-launchdarkly-audiences
-            settings:
-              apiKey: ${{LD_TEST_TOKEN}}
-              clientId: env-1
-              apiBaseUrl: {server_url}
-              clientSdkBaseUrl: {server_url}
-            mappings:
-              - name: Sync
-                preset: Sync Engage Audience to LaunchDarkly
-        """),
-        encoding="utf-8",
-    )
-    return path
-
-
-def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [*actions_core(), "run", *args], capture_output=True, text=True, cwd=REPO,
-        env={**cli_env(), "LD_TEST_TOKEN": TOKEN}, timeout=60, check=False,
-    )
-
-
-def dead_letters(path: Path) -> list[dict[str, object]]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return run_cli("run", *args, env=cli_env(token=TOKEN))
 
 
 def test_a_line_that_is_not_utf8_is_kept_byte_for_byte_and_stays_invalid_on_replay(tmp_path: Path) -> None:
@@ -69,15 +43,15 @@ def test_a_line_that_is_not_utf8_is_kept_byte_for_byte_and_stays_invalid_on_repl
     config = write_config(tmp_path / "config.yaml", "http://127.0.0.1:9")
     first, second = tmp_path / "dead.jsonl", tmp_path / "dead-2.jsonl"
 
-    assert run_cli(str(config), "--dry-run", "--input", str(source), "--dead-letter", str(first)).returncode == 1
-    (entry,) = dead_letters(first)
+    assert run(str(config), "--dry-run", "--input", str(source), "--dead-letter", str(first)).returncode == 1
+    (entry,) = read_jsonl(first)
     assert (entry["outcome"], entry["event"]) == ("invalid", None)
     assert base64.b64decode(str(entry["raw_b64"])) == raw
 
-    replay = run_cli(str(config), "--dry-run", "--output", str(tmp_path / "requests.jsonl"),
-                     "--input", str(first), "--dead-letter", str(second), "--report", "-")
+    replay = run(str(config), "--dry-run", "--output", str(tmp_path / "requests.jsonl"),
+                 "--input", str(first), "--dead-letter", str(second), "--report", "-")
     assert [json.loads(line)["outcome"] for line in replay.stdout.splitlines()] == ["invalid"]
-    (again,) = dead_letters(second)
+    (again,) = read_jsonl(second)
     assert base64.b64decode(str(again["raw_b64"])) == raw
 
 
@@ -88,11 +62,11 @@ def test_redaction_never_rewrites_a_dead_lettered_event_and_a_replay_sends_the_r
     dead = tmp_path / "dead.jsonl"
     with LaunchDarklyServer(token="a-revoked-token-for-the-first-run") as ld:
         config = write_config(tmp_path / "config.yaml", ld.url)
-        first = run_cli(str(config), "--input", str(source), "--dead-letter", str(dead))
+        first = run(str(config), "--input", str(source), "--dead-letter", str(dead))
     assert first.returncode == 1 and TOKEN not in first.stderr
     text = dead.read_text(encoding="utf-8")
     assert TOKEN not in text and "***" not in text  # neither shown nor masked
-    entries = dead_letters(dead)
+    entries = read_jsonl(dead)
     assert [e["outcome"] for e in entries] == ["pending", "pending"]  # the 401 interrupted
     assert [json.loads(base64.b64decode(str(e["raw_b64"]))) for e in entries] == [
         engage_event(u) for u in users
@@ -100,7 +74,7 @@ def test_redaction_never_rewrites_a_dead_lettered_event_and_a_replay_sends_the_r
 
     with LaunchDarklyServer(token=TOKEN) as ld:  # the token is fixed: replay
         config = write_config(tmp_path / "config.yaml", ld.url)
-        replay = run_cli(str(config), "--input", str(dead))
+        replay = run(str(config), "--input", str(dead))
         members = ld.state()
     assert replay.returncode == 0, replay.stderr
     assert members == {("aud_trial_001", u): True for u in users}

@@ -14,7 +14,7 @@ from actions_core.runtime.engine import RunOptions
 from actions_core.runtime.outcomes import Outcome
 from actions_core.runtime.runner import RunFiles, run
 from tests.engine_server import AudienceServer
-from tests.test_cli_subprocess import REPO, actions_core, cli_env
+from tests.processes import REPO, actions_core, cli_env
 from tests.toy_destination import event, toy_instance
 
 BIG = (10**5000 - 1) // 9 * 7  # 777...7, 5,000 digits (int("7" * 5000) is refused)

@@ -21,16 +21,9 @@ from typing import Any
 
 import pytest
 
+from tests.engage import last_membership, write_engage_events
 from tests.ld_server import LaunchDarklyServer
-from tests.test_resume_kill import (
-    CLIENT_ID,
-    TOKEN,
-    actions_core,
-    cli_env,
-    engage_events,
-    last_membership,
-    write_config,
-)
+from tests.processes import CLIENT_ID, TOKEN, actions_core, cli_env, read_jsonl, write_config
 
 pytestmark = pytest.mark.slow
 
@@ -45,10 +38,8 @@ DEADLINE = 120.0
 
 @pytest.fixture
 def events_file(tmp_path: Path) -> tuple[Path, list[dict[str, Any]]]:
-    events = engage_events(EVENTS)
     path = tmp_path / "events.jsonl"
-    path.write_text("".join(json.dumps(e) + "\n" for e in events), encoding="utf-8")
-    return path, events
+    return path, write_engage_events(path, EVENTS)
 
 
 @pytest.fixture
@@ -66,7 +57,7 @@ def command(config: Path, events: Path, *options: str) -> list[str]:
 
 def start(args: list[str], cwd: Path) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        args, cwd=cwd, env=cli_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        args, cwd=cwd, env=cli_env(token=TOKEN), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
 
 
@@ -115,15 +106,24 @@ def read_line(process: subprocess.Popen[str], containing: str) -> str:
     return seen.decode("utf-8", "replace")
 
 
-def report(path: Path) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
-
-
 def delivered_lines(path: Path) -> set[int]:
-    return {r["line"] for r in report(path) if r["outcome"] == "delivered"}
+    return {r["line"] for r in read_jsonl(path) if r["outcome"] == "delivered"}
 
 
 ALL_LINES = set(range(1, EVENTS + 1))
+
+
+def rerun_delivers_the_rest(
+    ld: LaunchDarklyServer, args: list[str], cwd: Path, events: list[dict[str, Any]]
+) -> None:
+    """The same command run again, the emulator answering at once, delivers what the first
+    run did not: across the two runs' report every line is delivered, and LaunchDarkly holds
+    what a clean run leaves."""
+    ld.delay = 0.0
+    code, stderr = run(args, cwd)
+    assert code == 0, stderr
+    assert delivered_lines(cwd / "report.jsonl") == ALL_LINES
+    assert ld.state() == last_membership(events)
 
 
 def test_ctrl_c_with_a_checkpoint_leaves_unsent_events_pending_and_the_rerun_sends_them(
@@ -135,7 +135,7 @@ def test_ctrl_c_with_a_checkpoint_leaves_unsent_events_pending_and_the_rerun_sen
 
     code, stderr = interrupt_halfway(ld, start(args, tmp_path), signal.SIGINT)
     assert code == 130, stderr
-    first = report(tmp_path / "report.jsonl")
+    first = read_jsonl(tmp_path / "report.jsonl")
     assert "failed" not in {r["outcome"] for r in first}  # an interruption resolves nothing
     saved = json.loads((tmp_path / "run.ckpt").read_text())
     assert "stopped early: SIGINT received" in stderr
@@ -143,11 +143,7 @@ def test_ctrl_c_with_a_checkpoint_leaves_unsent_events_pending_and_the_rerun_sen
     assert saved["next_line"] <= EVENTS  # it stayed before the events not sent
     assert delivered_lines(tmp_path / "report.jsonl") != ALL_LINES
 
-    ld.delay = 0.0
-    code, stderr = run(args, tmp_path)
-    assert code == 0, stderr
-    assert delivered_lines(tmp_path / "report.jsonl") == ALL_LINES
-    assert ld.state() == last_membership(events)
+    rerun_delivers_the_rest(ld, args, tmp_path, events)
 
 
 def test_sigterm_prints_the_summary_and_how_to_resume_and_exits_143(
@@ -189,11 +185,7 @@ def test_a_second_ctrl_c_stops_at_once_and_the_checkpoint_stays_before_unsent_ev
     assert code == 130, stderr
     assert "Stopped at once" in stderr
 
-    ld.delay = 0.0
-    code, stderr = run(args, tmp_path)
-    assert code == 0, stderr
-    assert delivered_lines(tmp_path / "report.jsonl") == ALL_LINES
-    assert ld.state() == last_membership(events)
+    rerun_delivers_the_rest(ld, args, tmp_path, events)
 
 
 def test_ctrl_c_without_a_checkpoint_puts_every_unsent_event_in_the_dead_letter_file(
@@ -205,7 +197,7 @@ def test_ctrl_c_without_a_checkpoint_puts_every_unsent_event_in_the_dead_letter_
 
     code, stderr = interrupt_halfway(ld, start(args, tmp_path), signal.SIGINT)
     assert code == 130, stderr
-    dead = report(tmp_path / "dead.jsonl")
+    dead = read_jsonl(tmp_path / "dead.jsonl")
     assert dead and {e["outcome"] for e in dead} == {"pending"}
     assert f"{len(dead)} events are pending (not sent); they are in the dead-letter file dead.jsonl" in stderr
     assert delivered_lines(tmp_path / "report.jsonl") | {e["line"] for e in dead} == ALL_LINES
@@ -230,13 +222,10 @@ def test_a_401_mid_run_leaves_the_rest_pending_and_the_rerun_with_the_token_fixe
         code, stderr = finish(process)
     assert code == 1, stderr
     assert "stopped early: 401 Unauthorized" in stderr
-    assert "failed" not in {r["outcome"] for r in report(tmp_path / "report.jsonl")}
+    assert "failed" not in {r["outcome"] for r in read_jsonl(tmp_path / "report.jsonl")}
 
-    ld.token, ld.delay = TOKEN, 0.0  # the token is fixed
-    code, stderr = run(args, tmp_path)
-    assert code == 0, stderr
-    assert delivered_lines(tmp_path / "report.jsonl") == ALL_LINES
-    assert ld.state() == last_membership(events)
+    ld.token = TOKEN  # the token is fixed
+    rerun_delivers_the_rest(ld, args, tmp_path, events)
 
 
 # ------------------------------------------------------------------ the checkpoint's input

@@ -24,15 +24,16 @@ from confluent_kafka import Producer
 
 from actions_core.kafka import EventProducer, ensure_topics
 from actions_core.runtime.dead_letter import is_dead_letter, parse_entry
-from tests.kafka_broker import KafkaBroker, committed_offsets, free_port, read_topic
+from tests.engage import engage_events, last_membership
+from tests.kafka_broker import KafkaBroker, committed_offsets, read_topic
 from tests.ld_server import LaunchDarklyServer
-from tests.test_resume_kill import (
+from tests.processes import (
     CLIENT_ID,
     TOKEN,
     actions_core,
     cli_env,
-    engage_events,
-    last_membership,
+    free_port,
+    wait_until,
     write_config,
 )
 
@@ -54,11 +55,10 @@ class Worker:
         return self.log.read_text(encoding="utf-8", errors="replace")
 
     def wait_for(self, needle: str, timeout: float = 60.0) -> None:
-        deadline = time.monotonic() + timeout
-        while needle not in self.text():
-            assert self.process.poll() is None, f"the worker exited:\n{self.text()}"
-            assert time.monotonic() < deadline, f"no {needle!r} in:\n{self.text()}"
-            time.sleep(0.05)
+        wait_until(
+            lambda: needle in self.text(), self.process, timeout=timeout, what=repr(needle),
+            exited=self.text,
+        )
 
     def stop(self, timeout: float = 60.0) -> int:
         self.process.send_signal(signal.SIGTERM)
@@ -90,7 +90,7 @@ def start_worker(
         "--batch-size", "10", "--concurrency", "2", "--max-wait", "0.05", *extra,
     ]
     with open(log, "wb") as out:
-        process = subprocess.Popen(command, stdout=out, stderr=out, cwd=tmp_path, env=cli_env())
+        process = subprocess.Popen(command, stdout=out, stderr=out, cwd=tmp_path, env=cli_env(token=TOKEN))
     worker = Worker(process, log)
     started.append(worker)
     return worker

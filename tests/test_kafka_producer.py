@@ -9,7 +9,8 @@ from confluent_kafka.admin import AdminClient
 
 from actions_core.errors import BrokerUnavailableError
 from actions_core.kafka import EventProducer, ensure_topics, message_key
-from tests.kafka_broker import KafkaBroker, free_port, read_topic
+from tests.kafka_broker import KafkaBroker, read_topic
+from tests.processes import free_port
 
 
 def partition_counts(bootstrap: str) -> dict[str, int]:

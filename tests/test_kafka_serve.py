@@ -11,10 +11,11 @@ from pathlib import Path
 import pytest
 
 from actions_core.kafka import ensure_topics
+from tests.engage import engage_events, last_membership
 from tests.kafka_broker import KafkaBroker, read_topic
 from tests.ld_server import LaunchDarklyServer
-from tests.serve_process import CLIENT_ID, TOKEN, ServeProcess, serve_env, write_config
-from tests.test_resume_kill import actions_core, engage_events, last_membership
+from tests.processes import CLIENT_ID, TOKEN, actions_core, write_config
+from tests.serve_process import ServeProcess, serve_env
 
 pytestmark = pytest.mark.slow
 

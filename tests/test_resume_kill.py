@@ -12,120 +12,39 @@ from __future__ import annotations
 
 import json
 import os
-import random
 import signal
 import subprocess
-import sys
-import textwrap
-import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.ld_server import LaunchDarklyServer, MembershipKey
+from tests.engage import AUDIENCES, last_membership, write_engage_events
+from tests.ld_server import LaunchDarklyServer
+from tests.processes import (
+    CLIENT_ID,
+    TOKEN,
+    actions_core,
+    cli_env,
+    run_cli,
+    wait_until,
+    write_config,
+)
 
 pytestmark = pytest.mark.slow
 
-REPO = Path(__file__).resolve().parent.parent
-TOKEN = "api-resume-kill-0123456789"
-CLIENT_ID = "env-resume"
 EVENTS = 4000
 BATCH_SIZE = 20
 CONCURRENCY = 4
-AUDIENCES = (
-    ("aud_trial_001", "trial_users"),
-    ("aud_power_002", "power_users"),
-    ("aud_churn_003", "churn_risk"),
-    ("aud_vip_004", "VIP_big_Spenders"),
-)
 SLOW_REPLY = 0.1
 """Seconds the emulator holds each sync reply during the first run (after applying it)."""
 
 
-def engage_events(count: int, seed: int = 7) -> list[dict[str, Any]]:
-    """Identify and track events of Engage audiences; 300 users enter and leave audiences
-    again and again, so the last event per user and audience decides its membership."""
-    rng = random.Random(seed)
-    events = []
-    for n in range(count):
-        audience_id, audience_key = rng.choice(AUDIENCES)
-        user = f"user-{rng.randrange(300):03d}"
-        member = rng.random() < 0.6
-        personas = {
-            "computation_class": "audience",
-            "computation_key": audience_key,
-            "computation_id": audience_id,
-        }
-        event: dict[str, Any] = {"messageId": f"msg-{n:05d}", "userId": user}
-        if rng.random() < 0.5:
-            event |= {"type": "identify", "traits": {audience_key: member}}
-        else:
-            event |= {
-                "type": "track",
-                "event": "Audience Entered" if member else "Audience Exited",
-                "properties": {"audience_key": audience_key, audience_key: member},
-            }
-        event["context"] = {"personas": personas}
-        events.append(event)
-    return events
-
-
-def last_membership(events: list[dict[str, Any]]) -> dict[MembershipKey, bool]:
-    """What LaunchDarkly must hold: the last value per (audience id, context key), in input
-    order."""
-    state: dict[MembershipKey, bool] = {}
-    for event in events:
-        personas = event["context"]["personas"]
-        values = event.get("properties") or event["traits"]
-        state[(personas["computation_id"], event["userId"])] = values[personas["computation_key"]]
-    return state
-
-
-def write_config(path: Path, server_url: str) -> Path:
-    path.write_text(
-        textwrap.dedent(f"""\
-            destination: actions-launchdarkly-audiences
-            settings:
-              apiKey: ${{LD_TEST_TOKEN}}
-              clientId: {CLIENT_ID}
-              apiBaseUrl: {server_url}
-              clientSdkBaseUrl: {server_url}
-            mappings:
-              - name: Sync
-                preset: Sync Engage Audience to LaunchDarkly
-        """),
-        encoding="utf-8",
-    )
-    return path
-
-
-def actions_core() -> list[str]:
-    """The venv's console script next to this interpreter, else the module (runnable too)."""
-    script = Path(sys.executable).with_name("actions-core")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "actions_core.cli.main"]
-
-
-def cli_env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LD_")}
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO), env.get("PYTHONPATH")) if p)
-    env["ACTIONS_CORE_PLUGINS"] = "actions_launchdarkly_audiences"
-    env["LD_TEST_TOKEN"] = TOKEN
-    return env
-
-
-def run_command(config: Path, events: Path, checkpoint: Path) -> list[str]:
+def run_args(config: Path, events: Path, checkpoint: Path) -> list[str]:
     return [
-        *actions_core(), "run", str(config), "--input", str(events),
-        "--checkpoint", str(checkpoint),
+        "run", str(config), "--input", str(events), "--checkpoint", str(checkpoint),
         "--batch-size", str(BATCH_SIZE), "--concurrency", str(CONCURRENCY),
     ]
-
-
-def run_to_completion(command: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        command, capture_output=True, text=True, cwd=cwd, env=cli_env(), timeout=120, check=False
-    )
 
 
 def wait_for_a_new_save(checkpoint: Path, process: subprocess.Popen[bytes], timeout: float = 30.0) -> None:
@@ -134,38 +53,38 @@ def wait_for_a_new_save(checkpoint: Path, process: subprocess.Popen[bytes], time
     engine's business: every ``SAVE_INTERVAL`` in principle, less often while the reader waits
     for room in the dispatch queue.) The bound is generous: no passing run nears it."""
     before = checkpoint.read_bytes() if checkpoint.exists() else b""
-    deadline = time.monotonic() + timeout
-    while not checkpoint.exists() or checkpoint.read_bytes() == before:
-        assert process.poll() is None, "the first run ended before it could be killed"
-        assert time.monotonic() < deadline, f"the checkpoint was not saved again in {timeout}s"
-        time.sleep(0.001)
+    wait_until(
+        lambda: checkpoint.exists() and checkpoint.read_bytes() != before, process,
+        timeout=timeout, what="a new checkpoint save", interval=0.001,
+    )
 
 
 @pytest.fixture
 def events_file(tmp_path: Path) -> tuple[Path, list[dict[str, Any]]]:
-    events = engage_events(EVENTS)
     path = tmp_path / "events.jsonl"
-    path.write_text("".join(json.dumps(e) + "\n" for e in events), encoding="utf-8")
-    return path, events
+    return path, write_engage_events(path, EVENTS)
 
 
 def test_a_run_killed_with_sigkill_resumes_to_the_state_of_a_clean_run(
     tmp_path: Path, events_file: tuple[Path, list[dict[str, Any]]]
 ) -> None:
     path, events = events_file
+    env = cli_env(token=TOKEN)
 
     with LaunchDarklyServer(token=TOKEN, client_id=CLIENT_ID) as clean:
         config = write_config(tmp_path / "clean.yaml", clean.url)
-        done = run_to_completion(run_command(config, path, tmp_path / "clean.ckpt"), tmp_path)
+        done = run_cli(*run_args(config, path, tmp_path / "clean.ckpt"), cwd=tmp_path, env=env)
         assert done.returncode == 0, done.stderr
         clean_items = clean.applied_items()
 
     with LaunchDarklyServer(token=TOKEN, client_id=CLIENT_ID, delay=SLOW_REPLY) as ld:
         config = write_config(tmp_path / "config.yaml", ld.url)
         checkpoint = tmp_path / "run.ckpt"
-        command = run_command(config, path, checkpoint)
+        args = run_args(config, path, checkpoint)
         with open(tmp_path / "first-run.log", "w") as log:
-            first = subprocess.Popen(command, stdout=log, stderr=log, cwd=tmp_path, env=cli_env())
+            first = subprocess.Popen(
+                [*actions_core(), *args], stdout=log, stderr=log, cwd=tmp_path, env=env
+            )
             try:
                 assert ld.wait_until(lambda s: s.items >= clean_items // 2), "never got halfway"
                 wait_for_a_new_save(checkpoint, first)
@@ -184,7 +103,7 @@ def test_a_run_killed_with_sigkill_resumes_to_the_state_of_a_clean_run(
         resolved_beyond = sum(b - a + 1 for a, b in saved["resolved"])
 
         ld.delay = 0.0
-        resumed = run_to_completion(command, tmp_path)
+        resumed = run_cli(*args, cwd=tmp_path, env=env)
         # Members applied by both runs beyond a clean run's. (Members are deduplicated per
         # request, and the resumed run's batches start at the checkpoint, so this is exact to
         # within a few members either way.)

@@ -4,64 +4,32 @@ side does for a whole run (the destination's reason, deadlines, Ctrl-C, rate lim
 from __future__ import annotations
 
 import json
-import os
 import re
 import signal
 import subprocess
-import sys
-import textwrap
+import threading
 import time
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from tests.http_server import LocalServer, Reply, serve
-
-REPO = Path(__file__).resolve().parent.parent
-TOKEN = "api-run-http-0123456789"
-HANG_GUARD = 120
-"""Seconds after which a run that should have ended is a failed test (never reached when
-the code is right; it only keeps a broken build from hanging the suite)."""
+from tests.processes import (
+    HANG_GUARD,
+    TOKEN,
+    actions_core,
+    cli_env,
+    read_jsonl,
+    run_cli,
+    write_config,
+)
 
 
 @pytest.fixture
 def server() -> Iterator[LocalServer]:
     yield from serve()
-
-
-def actions_core() -> list[str]:
-    script = Path(sys.executable).with_name("actions-core")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "actions_core.cli.main"]
-
-
-def cli_env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LD_")}
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO), env.get("PYTHONPATH")) if p)
-    env["ACTIONS_CORE_PLUGINS"] = "actions_launchdarkly_audiences"
-    env["LD_TEST_TOKEN"] = TOKEN
-    return env
-
-
-def write_config(tmp_path: Path, server_url: str) -> Path:
-    path = tmp_path / "config.yaml"
-    path.write_text(
-        textwrap.dedent(f"""\
-            destination: actions-launchdarkly-audiences
-            settings:
-              apiKey: ${{LD_TEST_TOKEN}}
-              clientId: env-1
-              apiBaseUrl: {server_url}
-              clientSdkBaseUrl: {server_url}
-            mappings:
-              - name: Sync
-                preset: Sync Engage Audience to LaunchDarkly
-        """),
-        encoding="utf-8",
-    )
-    return path
 
 
 def event(user: str, audience: str = "aud_trial_001", computation: str = "audience") -> str:
@@ -84,18 +52,30 @@ def write_events(tmp_path: Path, *lines: str) -> Path:
     return path
 
 
+def run_args(tmp_path: Path, server: LocalServer, events: Path, *options: str) -> list[str]:
+    config = write_config(tmp_path / "config.yaml", server.url)
+    return ["run", str(config), "--input", str(events), "--report", str(tmp_path / "report.jsonl"), *options]
+
+
 def run(tmp_path: Path, server: LocalServer, events: Path, *options: str) -> subprocess.CompletedProcess[str]:
-    command = [
-        *actions_core(), "run", str(write_config(tmp_path, server.url)), "--input", str(events),
-        "--report", str(tmp_path / "report.jsonl"), *options,
-    ]
-    return subprocess.run(
-        command, capture_output=True, text=True, env=cli_env(), timeout=HANG_GUARD, check=False
+    return run_cli(*run_args(tmp_path, server, events, *options), env=cli_env(token=TOKEN))
+
+
+def ctrl_c_once(ready: threading.Event, args: list[str]) -> tuple[int, str]:
+    """Start ``actions-core *args``, send one SIGINT once ``ready`` is set, and return the exit
+    code and stderr (the process is killed if it does not end within the hang guard)."""
+    process = subprocess.Popen(
+        [*actions_core(), *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env=cli_env(token=TOKEN),
     )
-
-
-def read_jsonl(path: Path) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    try:
+        assert ready.wait(HANG_GUARD)
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=HANG_GUARD)
+    finally:
+        process.kill()
+        process.wait()
+    return process.returncode, stderr
 
 
 # ----------------------------------------------------------------- destination's reason
@@ -144,21 +124,9 @@ def test_ctrl_c_stops_a_run_waiting_on_a_trickling_response(
 ) -> None:
     server.default = Reply(trickle=0.05)
     events = write_events(tmp_path, event("user-1"))
-    command = [
-        *actions_core(), "run", str(write_config(tmp_path, server.url)), "--input", str(events),
-        "--report", str(tmp_path / "report.jsonl"), "--request-timeout", "3600",
-    ]
-    process = subprocess.Popen(
-        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=cli_env()
-    )
-    try:
-        assert server.received.wait(HANG_GUARD)
-        process.send_signal(signal.SIGINT)
-        _, stderr = process.communicate(timeout=HANG_GUARD)  # today: waits out the hour
-    finally:
-        process.kill()
-        process.wait()
-    assert process.returncode != 0, stderr
+    args = run_args(tmp_path, server, events, "--request-timeout", "3600")
+    code, stderr = ctrl_c_once(server.received, args)  # today: waits out the hour
+    assert code != 0, stderr
     assert len(server.requests) == 1
     [record] = read_jsonl(tmp_path / "report.jsonl")
     assert record["outcome"] != "delivered", record
@@ -190,21 +158,9 @@ def test_a_long_rate_limit_ends_the_run_without_sending_more(
 def test_ctrl_c_stops_a_run_waiting_out_a_rate_limit(tmp_path: Path, server: LocalServer) -> None:
     server.queue(Reply(429, headers={"Retry-After": "3600"}))
     events = write_events(tmp_path, event("user-1"))
-    command = [
-        *actions_core(), "run", str(write_config(tmp_path, server.url)), "--input", str(events),
-        "--report", str(tmp_path / "report.jsonl"), "--wait-rate-limits",
-    ]
-    process = subprocess.Popen(
-        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=cli_env()
-    )
-    try:
-        assert server.answered.wait(HANG_GUARD)  # the 429 is in: the run waits out the hour
-        process.send_signal(signal.SIGINT)
-        _, stderr = process.communicate(timeout=HANG_GUARD)
-    finally:
-        process.kill()
-        process.wait()
-    assert process.returncode != 0, stderr
+    args = run_args(tmp_path, server, events, "--wait-rate-limits")
+    code, stderr = ctrl_c_once(server.answered, args)  # once the 429 is in: it waits out the hour
+    assert code != 0, stderr
     assert len(server.requests) == 1
     [record] = read_jsonl(tmp_path / "report.jsonl")
     assert record["outcome"] != "delivered", record

@@ -17,7 +17,8 @@ import pytest
 from segment.analytics import Client
 
 from tests.ld_server import LaunchDarklyServer, MembershipKey
-from tests.serve_process import CLIENT_ID, TOKEN, WRITE_KEY, ServeProcess, run_cli, write_config
+from tests.processes import CLIENT_ID, TOKEN, run_cli, write_config
+from tests.serve_process import WRITE_KEY, ServeProcess, serve_env
 
 pytestmark = pytest.mark.slow
 
@@ -208,15 +209,15 @@ def test_dead_letters_are_exported_once_and_a_replay_delivers_them(tmp_path: Pat
             assert server.post("/v1/batch", {"batch": events}).status == 200
             server.wait_for(lambda: server.metric("actions_core_outcomes_total") == 3, what="3 outcomes")
             server.wait_for(lambda: pending(server.queue) == 0, what="an empty queue")
-            exported = run_cli("dead-letters", "export", "--queue", queue, cwd=tmp_path)
+            exported = run_cli("dead-letters", "export", "--queue", queue, cwd=tmp_path, env=serve_env())
             (tmp_path / "dead.jsonl").write_text(exported.stdout, encoding="utf-8")
-            rerun = run_cli("run", str(config), "--input", "dead.jsonl", "--dry-run", cwd=tmp_path)
-            status = run_cli("queue", "status", "--queue", queue, "--format", "json", cwd=tmp_path)
+            rerun = run_cli("run", str(config), "--input", "dead.jsonl", "--dry-run", cwd=tmp_path, env=serve_env())
+            status = run_cli("queue", "status", "--queue", queue, "--format", "json", cwd=tmp_path, env=serve_env())
 
             ld.client_ids.add(CLIENT_ID)
-            replayed = run_cli("dead-letters", "replay", "--queue", queue, cwd=tmp_path)
+            replayed = run_cli("dead-letters", "replay", "--queue", queue, cwd=tmp_path, env=serve_env())
             assert ld.wait_until(lambda s: len(s.members) == 3)
-            after = run_cli("dead-letters", "export", "--queue", queue, cwd=tmp_path)
+            after = run_cli("dead-letters", "export", "--queue", queue, cwd=tmp_path, env=serve_env())
 
     lines = [json.loads(line) for line in exported.stdout.splitlines()]
     assert exported.returncode == 0

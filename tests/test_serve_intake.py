@@ -15,7 +15,8 @@ from typing import Any
 
 import pytest
 
-from tests.serve_process import WRITE_KEY, ServeProcess, run_cli, write_config
+from tests.processes import run_cli, write_config
+from tests.serve_process import WRITE_KEY, ServeProcess, serve_env
 
 pytestmark = pytest.mark.slow
 
@@ -229,7 +230,7 @@ def test_without_a_write_key_serve_listens_on_loopback_only_and_says_so(tmp_path
 def test_binding_another_address_without_a_write_key_is_refused(tmp_path: Path) -> None:
     config = write_config(tmp_path / "config.yaml")
 
-    result = run_cli("serve", str(config), "--host", "0.0.0.0", cwd=tmp_path, write_key=None)
+    result = run_cli("serve", str(config), "--host", "0.0.0.0", cwd=tmp_path, env=serve_env(write_key=None))
 
     assert result.returncode == 2
     assert "refusing to listen on 0.0.0.0 without a write key" in result.stderr

@@ -4,8 +4,6 @@ sent), for every destination: the framework checks them, not each plugin."""
 from __future__ import annotations
 
 import json
-import subprocess
-import textwrap
 from pathlib import Path
 
 import pytest
@@ -13,7 +11,7 @@ import pytest
 from actions_core.errors import SettingsValidationError
 from actions_core.instance import compile_instance
 from tests.ld_server import LaunchDarklyServer
-from tests.test_cli_subprocess import REPO, actions_core, cli_env
+from tests.processes import cli_env, run_cli, write_config
 from tests.toy_destination import TOY
 
 
@@ -26,21 +24,9 @@ def test_a_run_with_a_token_that_ends_in_a_newline_exits_3_before_sending_anythi
     events = tmp_path / "events.jsonl"
     events.write_text(json.dumps({"type": "identify", "userId": "u1"}) + "\n", encoding="utf-8")
     with LaunchDarklyServer(token=token) as ld:
-        config.write_text(textwrap.dedent(f"""\
-            destination: actions-launchdarkly-audiences
-            settings:
-              apiKey: ${{LD_TEST_TOKEN}}
-              clientId: env-1
-              apiBaseUrl: {ld.url}
-              clientSdkBaseUrl: {ld.url}
-            mappings:
-              - name: Sync
-                preset: Sync Engage Audience to LaunchDarkly
-        """), encoding="utf-8")
-        result = subprocess.run(
-            [*actions_core(), "run", str(config), "--input", str(events)], capture_output=True,
-            text=True, cwd=REPO, env={**cli_env(), "LD_TEST_TOKEN": token + "\n"}, timeout=60,
-            check=False,
+        write_config(config, ld.url)
+        result = run_cli(
+            "run", str(config), "--input", str(events), env=cli_env(token=token + "\n")
         )
         requests = list(ld.requests)
     assert (result.returncode, result.stderr) == (
