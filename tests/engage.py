@@ -1,5 +1,6 @@
-"""Seeded Engage audience events for whole-run tests, and the LaunchDarkly state they must
-leave (:class:`tests.ld_server.LaunchDarklyServer` applies changes in the order it gets them)."""
+"""Engage audience events for tests (one, or many seeded for whole runs), and the LaunchDarkly
+state they must leave (:class:`tests.ld_server.LaunchDarklyServer` applies changes in the
+order it gets them)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,20 @@ AUDIENCES = (
     ("aud_churn_003", "churn_risk"),
     ("aud_vip_004", "VIP_big_Spenders"),
 )
+
+
+def engage_event(user: str, member: bool = True, **extra: Any) -> dict[str, Any]:
+    """An Engage identify event for the preset's trigger (audience ``aud_trial_001``)."""
+    return {
+        "type": "identify",
+        "userId": user,
+        "traits": {"trial_users": member},
+        "context": {"personas": {
+            "computation_class": "audience", "computation_key": "trial_users",
+            "computation_id": "aud_trial_001",
+        }},
+        **extra,
+    }
 
 
 def engage_events(count: int, seed: int = 7) -> list[dict[str, Any]]:
@@ -64,4 +79,4 @@ def write_engage_events(path: Path, count: int) -> list[dict[str, Any]]:
     return events
 
 
-__all__ = ["AUDIENCES", "engage_events", "last_membership", "write_engage_events"]
+__all__ = ["AUDIENCES", "engage_event", "engage_events", "last_membership", "write_engage_events"]

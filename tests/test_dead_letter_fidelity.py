@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.engage import engage_event
 from tests.ld_server import LaunchDarklyServer
 from tests.processes import cli_env, read_jsonl, run_cli, write_config
 
@@ -18,18 +19,6 @@ pytestmark = pytest.mark.slow
 
 TOKEN = "user-0"
 """A token that happens to occur inside user ids (``user-040``): redaction must not touch them."""
-
-
-def engage_event(user: str) -> dict[str, object]:
-    return {
-        "type": "identify",
-        "userId": user,
-        "traits": {"trial_users": True},
-        "context": {"personas": {
-            "computation_class": "audience", "computation_key": "trial_users",
-            "computation_id": "aud_trial_001",
-        }},
-    }
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:

@@ -15,26 +15,13 @@ from typing import Any
 
 import pytest
 
+from tests.engage import engage_event
 from tests.processes import run_cli, write_config
 from tests.serve_process import WRITE_KEY, ServeProcess, serve_env
 
 pytestmark = pytest.mark.slow
 
 RECEIVED = "actions_core_events_received_total"
-
-
-def engage(user: str, member: bool = True, **extra: Any) -> dict[str, Any]:
-    """An Engage identify event for the preset's trigger."""
-    return {
-        "type": "identify",
-        "userId": user,
-        "traits": {"trial_users": member},
-        "context": {"personas": {
-            "computation_class": "audience", "computation_key": "trial_users",
-            "computation_id": "aud_trial_001",
-        }},
-        **extra,
-    }
 
 
 @pytest.fixture(scope="module")
@@ -65,14 +52,14 @@ def refused_without_storing(server: ServeProcess, **request: Any) -> Any:
 def test_a_batch_with_the_write_key_as_basic_user_is_acknowledged_and_delivered(
     server: ServeProcess,
 ) -> None:
-    response = server.post("/v1/batch", {"batch": [engage("basic-1"), engage("basic-2")]})
+    response = server.post("/v1/batch", {"batch": [engage_event("basic-1"), engage_event("basic-2")]})
 
     assert (response.status, response.json()) == (200, {"success": True})
     server.wait_for(lambda: {"basic-1", "basic-2"} <= set(dry_run_members(server)), what="delivery")
 
 
 def test_the_write_key_may_come_in_the_body_instead(server: ServeProcess) -> None:
-    body = {"batch": [engage("body-key")], "writeKey": WRITE_KEY}
+    body = {"batch": [engage_event("body-key")], "writeKey": WRITE_KEY}
 
     response = server.post("/v1/batch", body, key=None)
 
@@ -81,7 +68,7 @@ def test_the_write_key_may_come_in_the_body_instead(server: ServeProcess) -> Non
 
 
 def test_a_single_event_path_gives_the_type_when_the_event_has_none(server: ServeProcess) -> None:
-    event = engage("typed-by-path")
+    event = engage_event("typed-by-path")
     del event["type"]
 
     response = server.post("/v1/identify", event)
@@ -91,7 +78,7 @@ def test_a_single_event_path_gives_the_type_when_the_event_has_none(server: Serv
 
 
 def test_a_gzip_body_is_accepted(server: ServeProcess) -> None:
-    response = server.post("/v1/batch", {"batch": [engage("gzipped")]}, gzip_body=True)
+    response = server.post("/v1/batch", {"batch": [engage_event("gzipped")]}, gzip_body=True)
 
     assert response.status == 200
     server.wait_for(lambda: "gzipped" in dry_run_members(server), what="delivery")
@@ -99,7 +86,7 @@ def test_a_gzip_body_is_accepted(server: ServeProcess) -> None:
 
 def test_a_wrong_write_key_gets_401(server: ServeProcess) -> None:
     response = refused_without_storing(
-        server, path="/v1/batch", body={"batch": [engage("wrong")]}, key="not-the-key"
+        server, path="/v1/batch", body={"batch": [engage_event("wrong")]}, key="not-the-key"
     )
     assert response.status == 401
     assert "not-the-key" not in server.text()
@@ -107,14 +94,14 @@ def test_a_wrong_write_key_gets_401(server: ServeProcess) -> None:
 
 
 def test_a_wrong_write_key_in_the_body_gets_401(server: ServeProcess) -> None:
-    body = {"batch": [engage("wrong-body")], "writeKey": "not-the-key-either"}
+    body = {"batch": [engage_event("wrong-body")], "writeKey": "not-the-key-either"}
     response = refused_without_storing(server, path="/v1/batch", body=body, key=None)
     assert response.status == 401
 
 
 def test_a_missing_write_key_gets_401(server: ServeProcess) -> None:
     response = refused_without_storing(
-        server, path="/v1/batch", body={"batch": [engage("nokey")]}, key=None
+        server, path="/v1/batch", body={"batch": [engage_event("nokey")]}, key=None
     )
     assert response.status == 401
     assert "write key is required" in response.json()["error"]
@@ -123,8 +110,8 @@ def test_a_missing_write_key_gets_401(server: ServeProcess) -> None:
 def test_an_event_over_32_kb_gets_400_naming_the_limit_and_nothing_of_the_batch_is_kept(
     server: ServeProcess,
 ) -> None:
-    big = engage("big", properties={"blob": "x" * (33 * 1024)})
-    body = {"batch": [engage("small-before-big"), big]}
+    big = engage_event("big", properties={"blob": "x" * (33 * 1024)})
+    body = {"batch": [engage_event("small-before-big"), big]}
 
     response = refused_without_storing(server, path="/v1/batch", body=body)
 
@@ -134,7 +121,7 @@ def test_an_event_over_32_kb_gets_400_naming_the_limit_and_nothing_of_the_batch_
 
 
 def test_a_request_over_500_kb_gets_413_naming_the_limit(server: ServeProcess) -> None:
-    events = [engage(f"bulk-{n}", properties={"pad": "y" * 20_000}) for n in range(30)]
+    events = [engage_event(f"bulk-{n}", properties={"pad": "y" * 20_000}) for n in range(30)]
 
     response = refused_without_storing(server, path="/v1/batch", body={"batch": events})
 
@@ -143,7 +130,7 @@ def test_a_request_over_500_kb_gets_413_naming_the_limit(server: ServeProcess) -
 
 
 def test_a_gzip_request_over_500_kb_once_decoded_gets_413(server: ServeProcess) -> None:
-    events = [engage(f"zip-{n}", properties={"pad": "z" * 20_000}) for n in range(30)]
+    events = [engage_event(f"zip-{n}", properties={"pad": "z" * 20_000}) for n in range(30)]
     raw = json.dumps({"batch": events}).encode()
     assert len(gzip.compress(raw)) < 500 * 1024  # small on the wire, too big decoded
 
@@ -170,7 +157,7 @@ def test_a_body_that_is_not_gzip_as_declared_gets_400(server: ServeProcess) -> N
 
 
 def test_a_batch_item_that_is_not_an_object_gets_400_naming_it(server: ServeProcess) -> None:
-    body = {"batch": [engage("ok-item"), "not an event"]}
+    body = {"batch": [engage_event("ok-item"), "not an event"]}
 
     response = refused_without_storing(server, path="/v1/batch", body=body)
 
@@ -179,7 +166,7 @@ def test_a_batch_item_that_is_not_an_object_gets_400_naming_it(server: ServeProc
 
 
 def test_an_event_without_a_known_type_gets_400_naming_it(server: ServeProcess) -> None:
-    event = engage("typeless")
+    event = engage_event("typeless")
     del event["type"]
 
     response = refused_without_storing(server, path="/v1/batch", body={"batch": [event]})
@@ -205,10 +192,10 @@ def test_health_ready_and_metrics_answer(server: ServeProcess) -> None:
 def test_a_full_queue_answers_429_with_retry_after(tmp_path: Path) -> None:
     config = write_config(tmp_path / "config.yaml")  # port 9: nothing is delivered
     with ServeProcess(tmp_path, config, "--max-queue-depth", "3") as server:
-        assert server.post("/v1/batch", {"batch": [engage(f"q{n}") for n in range(3)]}).status == 200
+        assert server.post("/v1/batch", {"batch": [engage_event(f"q{n}") for n in range(3)]}).status == 200
         server.wait_for(lambda: server.metric("actions_core_queue_depth") >= 3, what="depth 3")
 
-        response = server.post("/v1/batch", {"batch": [engage("one-too-many")]})
+        response = server.post("/v1/batch", {"batch": [engage_event("one-too-many")]})
 
     assert response.status == 429
     assert response.headers["Retry-After"] == "5"
@@ -218,7 +205,7 @@ def test_a_full_queue_answers_429_with_retry_after(tmp_path: Path) -> None:
 def test_without_a_write_key_serve_listens_on_loopback_only_and_says_so(tmp_path: Path) -> None:
     config = write_config(tmp_path / "config.yaml")
     with ServeProcess(tmp_path, config, "--dry-run", write_key=None, queue_default=True) as server:
-        accepted = server.post("/v1/batch", {"batch": [engage("open")]}, key=None)
+        accepted = server.post("/v1/batch", {"batch": [engage_event("open")]}, key=None)
         start = server.logs()[0]
 
     assert accepted.status == 200
@@ -242,7 +229,7 @@ def test_a_queue_over_its_disk_budget_answers_429_with_retry_after(tmp_path: Pat
     with ServeProcess(tmp_path, config, "--max-disk-mb", "1") as server:
         response = None
         for n in range(400):  # 400 * 20 events * 2 KB is far beyond 1 MB
-            batch = [engage(f"disk-{n}-{i}", properties=padding) for i in range(20)]
+            batch = [engage_event(f"disk-{n}-{i}", properties=padding) for i in range(20)]
             response = server.post("/v1/batch", {"batch": batch})
             if response.status != 200:
                 break
