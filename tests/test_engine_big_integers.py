@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -14,7 +13,7 @@ from actions_core.runtime.engine import RunOptions
 from actions_core.runtime.outcomes import Outcome
 from actions_core.runtime.runner import RunFiles, run
 from tests.engine_server import AudienceServer
-from tests.processes import REPO, actions_core, cli_env
+from tests.processes import REPO, run_cli
 from tests.toy_destination import event, toy_instance
 
 BIG = (10**5000 - 1) // 9 * 7  # 777...7, 5,000 digits (int("7" * 5000) is refused)
@@ -35,10 +34,9 @@ def big_integer_line(payload: dict[str, object]) -> str:
 def test_an_event_with_a_5000_digit_integer_in_an_unrelated_trait_is_delivered(tmp_path: Path) -> None:
     events = tmp_path / "events.jsonl"
     events.write_text(big_integer_line(first_example_event()) + "\n", encoding="utf-8")
-    result = subprocess.run(
-        [*actions_core(), "run", "examples/launchdarkly.yaml", "--input", str(events),
-         "--dry-run", "--output", str(tmp_path / "requests.jsonl"), "--report", "-"],
-        capture_output=True, text=True, cwd=REPO, env=cli_env(), timeout=60, check=False,
+    result = run_cli(
+        "run", "examples/launchdarkly.yaml", "--input", str(events),
+        "--dry-run", "--output", str(tmp_path / "requests.jsonl"), "--report", "-",
     )
     assert result.returncode == 0, result.stderr
     assert [json.loads(line)["outcome"] for line in result.stdout.splitlines()] == ["delivered"]

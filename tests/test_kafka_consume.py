@@ -90,7 +90,9 @@ def start_worker(
         "--batch-size", "10", "--concurrency", "2", "--max-wait", "0.05", *extra,
     ]
     with open(log, "wb") as out:
-        process = subprocess.Popen(command, stdout=out, stderr=out, cwd=tmp_path, env=cli_env(token=TOKEN))
+        process = subprocess.Popen(
+            command, stdout=out, stderr=out, cwd=tmp_path, env=cli_env(token=TOKEN)
+        )
     worker = Worker(process, log)
     started.append(worker)
     return worker
