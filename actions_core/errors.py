@@ -267,7 +267,8 @@ class RateLimitInterrupted(DeliveryInterrupted):
 
 
 class RequestAbortedError(DeliveryInterrupted):
-    """The run was stopped before this request was sent; resuming the run sends it."""
+    """The run was stopped before this request was sent, or while its response was still
+    coming in; resuming the run sends it again."""
 
 
 # ------------------------------------------------------------------- the run's own files
