@@ -188,6 +188,27 @@ def test_a_second_ctrl_c_stops_at_once_and_the_checkpoint_stays_before_unsent_ev
     rerun_delivers_the_rest(ld, args, tmp_path, events)
 
 
+def test_a_second_ctrl_c_without_a_checkpoint_says_the_requests_in_flight_are_not_dead_lettered(
+    tmp_path: Path, events_file: tuple[Path, list[dict[str, Any]]], ld: LaunchDarklyServer
+) -> None:
+    path, _ = events_file
+    config = write_config(tmp_path / "config.yaml", ld.url)
+    args = command(config, path, "--dead-letter", "dead.jsonl", "--report", "report.jsonl")
+    process = start(args, tmp_path)
+    try:
+        assert ld.wait_until(lambda s: s.items >= EVENTS // 4, timeout=DEADLINE), "never started"
+        ld.delay = 60.0  # requests in flight from now on stay in flight
+        received = len(ld.requests)
+        assert ld.wait_until(lambda s: len(s.requests) > received, timeout=DEADLINE)
+        process.send_signal(signal.SIGINT)
+        assert "SIGINT received: nothing more is sent" in read_line(process, containing="SIGINT")
+        process.send_signal(signal.SIGINT)
+    finally:
+        code, stderr = finish(process)
+    assert code == 130, stderr
+    assert "The events of the requests in flight are not in it either" in stderr
+
+
 def test_ctrl_c_without_a_checkpoint_puts_every_unsent_event_in_the_dead_letter_file(
     tmp_path: Path, events_file: tuple[Path, list[dict[str, Any]]], ld: LaunchDarklyServer
 ) -> None:

@@ -305,6 +305,11 @@ def _how_to_continue(summary: RunSummary, files: runner.RunFiles) -> str:
             if summary.unread_from is not None
             else ""
         )
+        if summary.stopped_at_once:
+            unread += (
+                " The events of the requests in flight are not in it either: check the "
+                "report for lines with no outcome, or run with --checkpoint next time."
+            )
         lines.append(
             f"{pending}; they are in the dead-letter file {files.dead_letter} (outcome "
             f"pending). Once the cause is fixed, replay it: actions-core run CONFIG --input "
