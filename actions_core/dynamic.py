@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from actions_core.definitions import DynamicChoices, ExecutionContext, RequestDefaults
+from actions_core.definitions import DynamicChoices, ExecutionContext
 from actions_core.errors import ActionsCoreError
 
 if TYPE_CHECKING:
@@ -39,13 +39,8 @@ def fetch_dynamic_choices(instance: Instance) -> DynamicAnswers:
     if not wanted:
         return {}
     redactor = Redactor(instance.secrets)
-    defaults = (
-        destination.request_defaults(instance.settings)
-        if destination.request_defaults is not None
-        else RequestDefaults()
-    )
     answers: DynamicAnswers = {}
-    with RequestClient(defaults=defaults, redactor=redactor) as client:
+    with RequestClient(defaults=instance.request_defaults, redactor=redactor) as client:
         ctx = ExecutionContext(settings=instance.settings, request=client.session())
         for action, key in wanted:
             try:

@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from actions_core.definitions import Action, Destination, default_values
+from actions_core.definitions import Action, Destination, RequestDefaults, default_values
 from actions_core.errors import (
     ConfigError,
     ConfigErrors,
@@ -101,6 +101,12 @@ class Instance:
             for key in self.destination.secret_settings
             if self.settings.get(key) not in (None, "")
         )
+
+    @property
+    def request_defaults(self) -> RequestDefaults:
+        """The destination's request defaults for these settings (empty when it has none)."""
+        defaults_for = self.destination.request_defaults
+        return defaults_for(self.settings) if defaults_for else RequestDefaults()
 
 
 def compile_subscription(

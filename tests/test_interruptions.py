@@ -163,13 +163,10 @@ def test_sigterm_prints_the_summary_and_how_to_resume_and_exits_143(
     assert f"Run the same command again to resume from line {saved['next_line']}" in hint
 
 
-def test_a_second_ctrl_c_stops_at_once_and_the_checkpoint_stays_before_unsent_events(
-    tmp_path: Path, events_file: tuple[Path, list[dict[str, Any]]], ld: LaunchDarklyServer
-) -> None:
-    path, events = events_file
-    config = write_config(tmp_path / "config.yaml", ld.url)
-    args = command(config, path, "--checkpoint", "run.ckpt", "--report", "report.jsonl")
-    process = start(args, tmp_path)
+def ctrl_c_twice_with_requests_in_flight(
+    ld: LaunchDarklyServer, process: subprocess.Popen[str]
+) -> tuple[int, str]:
+    """Once a quarter is delivered, hold requests in flight, then Ctrl-C twice."""
     try:
         assert ld.wait_until(lambda s: s.items >= EVENTS // 4, timeout=DEADLINE), "never started"
         ld.delay = 60.0  # a request from now on holds the first Ctrl-C's wait (until a timeout)
@@ -182,6 +179,17 @@ def test_a_second_ctrl_c_stops_at_once_and_the_checkpoint_stays_before_unsent_ev
         process.send_signal(signal.SIGINT)
     finally:
         code, stderr = finish(process)
+    return code, stderr
+
+
+def test_a_second_ctrl_c_stops_at_once_and_the_checkpoint_stays_before_unsent_events(
+    tmp_path: Path, events_file: tuple[Path, list[dict[str, Any]]], ld: LaunchDarklyServer
+) -> None:
+    path, events = events_file
+    config = write_config(tmp_path / "config.yaml", ld.url)
+    args = command(config, path, "--checkpoint", "run.ckpt", "--report", "report.jsonl")
+
+    code, stderr = ctrl_c_twice_with_requests_in_flight(ld, start(args, tmp_path))
     assert code == 130, stderr
     assert "Stopped at once" in stderr
 
@@ -194,17 +202,8 @@ def test_a_second_ctrl_c_without_a_checkpoint_says_the_requests_in_flight_are_no
     path, _ = events_file
     config = write_config(tmp_path / "config.yaml", ld.url)
     args = command(config, path, "--dead-letter", "dead.jsonl", "--report", "report.jsonl")
-    process = start(args, tmp_path)
-    try:
-        assert ld.wait_until(lambda s: s.items >= EVENTS // 4, timeout=DEADLINE), "never started"
-        ld.delay = 60.0  # requests in flight from now on stay in flight
-        received = len(ld.requests)
-        assert ld.wait_until(lambda s: len(s.requests) > received, timeout=DEADLINE)
-        process.send_signal(signal.SIGINT)
-        assert "SIGINT received: nothing more is sent" in read_line(process, containing="SIGINT")
-        process.send_signal(signal.SIGINT)
-    finally:
-        code, stderr = finish(process)
+
+    code, stderr = ctrl_c_twice_with_requests_in_flight(ld, start(args, tmp_path))
     assert code == 130, stderr
     assert "The events of the requests in flight are not in it either" in stderr
 

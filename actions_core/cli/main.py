@@ -488,9 +488,8 @@ def test_auth(config: str) -> None:
     when it passes, 1 when the credentials are refused or the check fails, 3 when CONFIG is
     invalid.
     """
-    from actions_core.definitions import ExecutionContext, RequestDefaults
     from actions_core.errors import ActionsCoreError
-    from actions_core.http.client import RequestClient
+    from actions_core.http.authentication import run_authentication_test
     from actions_core.redaction import Redactor
 
     instance = _load(config)
@@ -500,14 +499,7 @@ def test_auth(config: str) -> None:
         return
     redactor = Redactor(instance.secrets)
     try:
-        defaults = (
-            destination.request_defaults(instance.settings)
-            if destination.request_defaults is not None
-            else RequestDefaults()
-        )
-        with RequestClient(defaults=defaults, redactor=redactor) as client:
-            ctx = ExecutionContext(settings=instance.settings, request=client.session())
-            destination.authentication_test(ctx)
+        run_authentication_test(instance, redactor=redactor)
     except ActionsCoreError as exc:
         click.echo(f"Authentication failed: {redactor.redact(str(exc))}", err=True)
         sys.exit(EXIT_EVENTS_NOT_DELIVERED)

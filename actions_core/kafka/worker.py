@@ -29,9 +29,8 @@ from typing import Any
 import httpx
 from confluent_kafka import Consumer, KafkaError, KafkaException, TopicPartition
 
-from actions_core.definitions import ExecutionContext, RequestDefaults
 from actions_core.errors import ActionsCoreError
-from actions_core.http.client import RequestClient
+from actions_core.http.authentication import run_authentication_test
 from actions_core.instance import Instance
 from actions_core.kafka.address import KafkaAddress
 from actions_core.kafka.dead_letters import DeadLetterTopic
@@ -214,17 +213,8 @@ class ConsumeWorker:
 
     def _credentials_work(self) -> bool:
         """The destination's authentication test passes (no test: assume they might)."""
-        destination = self.instance.destination
-        if destination.authentication_test is None:
-            return True
-        defaults_for = destination.request_defaults
-        defaults = defaults_for(self.instance.settings) if defaults_for else RequestDefaults()
         try:
-            with RequestClient(
-                transport=self._transport, defaults=defaults, redactor=self._redactor
-            ) as client:
-                ctx = ExecutionContext(settings=self.instance.settings, request=client.session())
-                destination.authentication_test(ctx)
+            run_authentication_test(self.instance, redactor=self._redactor, transport=self._transport)
         except ActionsCoreError:
             return False
         return True

@@ -40,7 +40,6 @@ from typing import Any
 
 import httpx
 
-from actions_core.definitions import RequestDefaults
 from actions_core.errors import DeliveryInterrupted
 from actions_core.http.client import DEFAULT_TIMEOUT, RequestClient
 from actions_core.http.retry import RetryPolicy
@@ -178,10 +177,9 @@ class Engine:
         self._checkpoint = checkpoint
         self._progress = progress
         self._progress_interval = progress_interval
-        defaults_for = instance.destination.request_defaults
         self._client = RequestClient(
             transport=transport,
-            defaults=defaults_for(instance.settings) if defaults_for else RequestDefaults(),
+            defaults=instance.request_defaults,
             policy=options.retry,
             timeout=options.timeout,
             wait_rate_limits=options.wait_rate_limits,

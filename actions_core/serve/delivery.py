@@ -29,9 +29,8 @@ from typing import Any
 
 import httpx
 
-from actions_core.definitions import ExecutionContext, RequestDefaults
 from actions_core.errors import ActionsCoreError, AuthenticationError
-from actions_core.http.client import RequestClient
+from actions_core.http.authentication import run_authentication_test
 from actions_core.http.retry import RetryPolicy
 from actions_core.instance import Instance
 from actions_core.queue import store
@@ -293,18 +292,11 @@ class Delivery:
 
     def _probe(self) -> str | None:
         """Why the destination still cannot take events (its authentication test), or None."""
-        destination = self._instance.destination
-        if destination.authentication_test is None:
-            return None
-        defaults_for = destination.request_defaults
-        defaults = defaults_for(self._instance.settings) if defaults_for else RequestDefaults()
         try:
-            with RequestClient(
-                transport=self._transport, defaults=defaults, redactor=self._redactor,
+            run_authentication_test(
+                self._instance, redactor=self._redactor, transport=self._transport,
                 timeout=10.0, policy=PROBE_POLICY,
-            ) as client:
-                ctx = ExecutionContext(settings=self._instance.settings, request=client.session())
-                destination.authentication_test(ctx)
+            )
         except AuthenticationError as exc:
             return f"the destination refused the credentials ({exc.status}); fix them and delivery resumes"
         except ActionsCoreError as exc:
